@@ -1,0 +1,21 @@
+// Subcommands of the `boxagnts` executable.
+//
+// Each Add*Command function registers one subcommand on `app`. When the
+// subcommand runs, it stores the process exit code in `*exit_code`; the
+// pointer stays valid for the life of `app`.
+
+#ifndef BOXAGNTS_CLI_COMMANDS_H_
+#define BOXAGNTS_CLI_COMMANDS_H_
+
+#include <CLI/CLI.hpp>
+
+namespace boxagnts::cli {
+
+// Exit code of a usage error (bad flag or value), as in most CLIs.
+inline constexpr int kExitUsage = 2;
+
+void AddSandboxCommand(CLI::App& app, int* exit_code);
+
+}  // namespace boxagnts::cli
+
+#endif  // BOXAGNTS_CLI_COMMANDS_H_
