@@ -14,7 +14,18 @@ namespace boxagnts::cli {
 // Exit code of a usage error (bad flag or value), as in most CLIs.
 inline constexpr int kExitUsage = 2;
 
+// Makes a vector option take one value per occurrence, so that
+// `--dir A MODULE` leaves MODULE to the positional arguments.
+inline CLI::Option* Repeatable(CLI::Option* option) {
+  return option->allow_extra_args(false)->multi_option_policy(
+      CLI::MultiOptionPolicy::TakeAll);
+}
+
 void AddSandboxCommand(CLI::App& app, int* exit_code);
+void AddToolCommand(CLI::App& app, int* exit_code);
+void AddModelsCommand(CLI::App& app, int* exit_code);
+void AddAskCommand(CLI::App& app, int* exit_code);
+void AddTestServerCommand(CLI::App& app, int* exit_code);
 
 }  // namespace boxagnts::cli
 

@@ -20,6 +20,10 @@ int main(int argc, char** argv) {
 
   int exit_code = 0;
   boxagnts::cli::AddSandboxCommand(app, &exit_code);
+  boxagnts::cli::AddToolCommand(app, &exit_code);
+  boxagnts::cli::AddModelsCommand(app, &exit_code);
+  boxagnts::cli::AddAskCommand(app, &exit_code);
+  boxagnts::cli::AddTestServerCommand(app, &exit_code);
 
   try {
     app.parse(argc, argv);

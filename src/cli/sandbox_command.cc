@@ -193,13 +193,6 @@ int RunSandbox(const SandboxRunFlags& flags) {
 
 }  // namespace
 
-// Makes a vector option take one value per occurrence, so that
-// `--dir A MODULE` leaves MODULE to the positional arguments.
-CLI::Option* Repeatable(CLI::Option* option) {
-  return option->allow_extra_args(false)->multi_option_policy(
-      CLI::MultiOptionPolicy::TakeAll);
-}
-
 void AddSandboxCommand(CLI::App& app, int* exit_code) {
   CLI::App* sandbox = app.add_subcommand(
       "sandbox", "Run WebAssembly modules in the governed sandbox");
