@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <unistd.h>
+
 #include <cerrno>
 
 #include "core/files.h"
@@ -119,6 +121,25 @@ Result<std::shared_ptr<const CompiledModule>> ModuleCache::LoadOrCompile(
 Result<ModuleHandle> ModuleCache::LoadFromDisk(const std::string& key) {
   if (disk_dir_.empty()) return Status::NotFound("no disk cache");
   std::string path = disk_dir_ + "/" + key + ".cwasm";
+  // Compiled code runs natively, so only trust entries that nobody but
+  // this user could have written: the folder and the file must belong to
+  // this user and be writable by no one else, and the entry must be a
+  // regular file (a FIFO would block the load).
+  struct stat dir_stat, file_stat;
+  if (lstat(path.c_str(), &file_stat) != 0) {
+    return Status::FromErrno("open \"" + path + "\"", errno);
+  }
+  if (stat(disk_dir_.c_str(), &dir_stat) != 0 || !S_ISDIR(dir_stat.st_mode) ||
+      dir_stat.st_uid != geteuid() || (dir_stat.st_mode & 022) != 0 ||
+      !S_ISREG(file_stat.st_mode) || file_stat.st_uid != geteuid() ||
+      (file_stat.st_mode & 022) != 0) {
+    spdlog::warn("module cache: ignoring \"{}\": the entry or its folder is "
+                 "not a private file of this user; recompiling",
+                 path);
+    std::lock_guard<std::mutex> lock(mu_);
+    ++stats_.disk_rejects;
+    return Status::PermissionDenied("untrusted cache entry");
+  }
   Result<std::string> data = ReadFileToString(path);
   if (!data.ok()) return data.status();
 

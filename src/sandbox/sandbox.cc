@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <sstream>
 
 #include "core/log.h"
@@ -250,10 +251,35 @@ Result<std::shared_ptr<const CompiledModule>> Sandbox::Load(
   return (*cache)->Get(module.bytes, "(bytes)");
 }
 
+Status Sandbox::CheckMountsSpareCache(const std::vector<Mount>& mounts) const {
+  if (cache_dir_.empty()) return Status::Ok();
+  std::error_code ec;
+  std::string cache =
+      std::filesystem::weakly_canonical(cache_dir_, ec).lexically_normal().string();
+  if (ec) cache = cache_dir_;
+  auto within = [](const std::string& path, const std::string& dir) {
+    return path == dir ||
+           (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
+            (dir.back() == '/' || path[dir.size()] == '/'));
+  };
+  for (const Mount& mount : mounts) {
+    if (mount.read_only) continue;
+    if (within(cache, mount.host_path) || within(mount.host_path, cache)) {
+      return Status::InvalidArgument(
+          "the writable mount \"" + mount.host_path +
+          "\" contains the compiled-module cache \"" + cache +
+          "\", which a guest could then rewrite: mount it read-only, or move "
+          "the cache with BOXAGNTS_CACHE_DIR");
+    }
+  }
+  return Status::Ok();
+}
+
 Result<RunOutcome> Sandbox::Run(const ModuleSource& module,
                                 const RunRequest& request) {
   const SandboxLimits& limits = request.limits;
   BOXAGNTS_RETURN_IF_ERROR(ValidateLimits(limits));
+  BOXAGNTS_RETURN_IF_ERROR(CheckMountsSpareCache(request.mounts));
   Result<Engine*> engine = Engine::ForStackSize(limits.max_wasm_stack_bytes);
   if (!engine.ok()) return engine.status();
   Result<std::shared_ptr<const CompiledModule>> compiled =

@@ -109,7 +109,7 @@ class Sandbox {
 
   // Runs `module` to completion. Returns an error only when the run could
   // not start (bad limits, unreadable or invalid module, missing imports,
-  // bad mounts); everything that happens once the guest runs, traps and
+  // bad mounts, a writable mount over the module cache); everything that happens once the guest runs, traps and
   // limits included, is described by the outcome.
   Result<RunOutcome> Run(const ModuleSource& module, const RunRequest& request);
 
@@ -120,6 +120,10 @@ class Sandbox {
   Result<ModuleCache*> CacheFor(uint64_t max_wasm_stack_bytes);
 
  private:
+  // Rejects a writable mount that holds the disk cache or lies inside it,
+  // since a guest could then plant compiled code for later runs.
+  Status CheckMountsSpareCache(const std::vector<Mount>& mounts) const;
+
   std::string cache_dir_;
   std::mutex mu_;
   std::map<uint64_t, std::unique_ptr<ModuleCache>> caches_;  // guarded by mu_

@@ -1,6 +1,7 @@
 #include "sandbox/module_cache.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -146,6 +147,66 @@ TEST(ModuleCache, UnwritableCacheDirStillRuns) {
   std::ofstream(dir / "blocker") << "a file where the cache dir should be";
   Sandbox sandbox(dir / "blocker");
   Result<RunOutcome> outcome = sandbox.Run(ModuleSource::Bytes(kExit3), {});
+  ASSERT_TRUE(outcome.ok());
+  EXPECT_EQ(outcome->exit_code, 3);
+}
+
+}  // namespace
+}  // namespace boxagnts::sandbox
+
+namespace boxagnts::sandbox {
+namespace {
+
+TEST(ModuleCache, WritableMountOverCacheIsRejected) {
+  testing::TempDir home;
+  std::string cache = home / ".cache/boxagnts/modules";
+  Sandbox sandbox(cache);
+  RunRequest request;
+  request.mounts = {Mount{home.path(), home.path(), false}};
+  Result<RunOutcome> outcome = sandbox.Run(ModuleSource::Bytes(kExit3), request);
+  ASSERT_FALSE(outcome.ok());
+  EXPECT_EQ(outcome.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(outcome.status().message().find("contains the compiled-module cache"),
+            std::string::npos)
+      << outcome.status().message();
+  // Read-only is fine: the guest cannot change the cache.
+  request.mounts[0].read_only = true;
+  outcome = sandbox.Run(ModuleSource::Bytes(kExit3), request);
+  ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
+  EXPECT_EQ(outcome->exit_code, 3);
+}
+
+TEST(ModuleCache, EntryWritableByOthersIsNotTrusted) {
+  testing::TempDir dir;
+  {
+    Sandbox first(dir.path());
+    ASSERT_TRUE(first.Load(ModuleSource::Bytes(kExit3), kStack).ok());
+  }
+  fs::path entry = CacheFiles(dir.path()).at(0);
+  fs::permissions(entry, fs::perms::group_write | fs::perms::others_write,
+                  fs::perm_options::add);
+  Sandbox second(dir.path());
+  ASSERT_TRUE(second.Load(ModuleSource::Bytes(kExit3), kStack).ok());
+  ModuleCacheStats stats = (*second.CacheFor(kStack))->stats();
+  EXPECT_EQ(stats.disk_hits, 0u);
+  EXPECT_EQ(stats.disk_rejects, 1u);
+  EXPECT_EQ(stats.compiles, 1u);
+}
+
+TEST(ModuleCache, FifoEntryDoesNotBlock) {
+  testing::TempDir dir;
+  std::string key;
+  {
+    Sandbox first(dir.path());
+    auto compiled = first.Load(ModuleSource::Bytes(kExit3), kStack);
+    ASSERT_TRUE(compiled.ok());
+    key = (*compiled)->key;
+  }
+  fs::path entry = CacheFiles(dir.path()).at(0);
+  fs::remove(entry);
+  ASSERT_EQ(mkfifo(entry.c_str(), 0600), 0);
+  Sandbox second(dir.path());
+  Result<RunOutcome> outcome = second.Run(ModuleSource::Bytes(kExit3), {});
   ASSERT_TRUE(outcome.ok());
   EXPECT_EQ(outcome->exit_code, 3);
 }
