@@ -62,6 +62,12 @@ class AllowedHost {
   // or "*://*.example.com:*".
   std::string ToString() const;
 
+  // The address or range the entry names; null for name and wildcard
+  // entries.
+  const IpNetwork* network() const {
+    return host_match_ == HostMatch::kNetwork ? &network_ : nullptr;
+  }
+
  private:
   AllowedHost() : network_(IpAddress(), 0) {}
 

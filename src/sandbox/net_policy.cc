@@ -111,8 +111,23 @@ NetworkDecision NetworkPolicy::CheckAddress(const HttpUrl& url,
   std::string text = address.ToString();
   std::optional<std::string> range = FindBlockedRange(address);
   if (!range) return {true, "address " + text + " is not in block_networks"};
+  // An entry opts in only what it names at least as narrowly as every
+  // block range that holds the address, so an explicit block such as
+  // 127.0.0.5/32 beats a wider allow such as 127.0.0.0/8, and 0.0.0.0/0
+  // opts in nothing that the default list blocks.
+  std::vector<const IpNetwork*> holders;
+  for (const IpNetwork& network : blocked_) {
+    if (network.Contains(address)) holders.push_back(&network);
+  }
   for (const AllowedHost& entry : allowed_) {
-    if (entry.OptsIn(address, url.scheme, url.port)) {
+    const IpNetwork* named = entry.network();
+    bool narrow_enough = named != nullptr;
+    for (const IpNetwork* holder : holders) {
+      if (!narrow_enough) break;
+      narrow_enough = named->prefix_length() >= holder->prefix_length() &&
+                      holder->Contains(named->base());
+    }
+    if (narrow_enough && entry.OptsIn(address, url.scheme, url.port)) {
       return {true, "address " + text + " is in block_networks range " +
                         *range + " but opted in by allowed_outbound_hosts "
                         "entry " + entry.ToString()};

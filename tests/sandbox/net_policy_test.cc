@@ -400,3 +400,40 @@ TEST(NetworkPolicy, BlockUrlOriginAndQueryPrefixes) {
 
 }  // namespace
 }  // namespace boxagnts::sandbox
+
+namespace boxagnts::sandbox {
+namespace {
+
+TEST(NetworkPolicy, ExplicitBlockBeatsWiderAllowRange) {
+  NetworkPolicy policy =
+      MakePolicy({"http://127.0.0.0/8:*"}, std::vector<std::string>{
+                                               "127.0.0.5/32", "127.0.0.0/8"});
+  Result<HttpUrl> blocked = ParseHttpUrl("http://127.0.0.5:8080/");
+  Result<HttpUrl> other = ParseHttpUrl("http://127.0.0.6:8080/");
+  EXPECT_FALSE(policy.CheckAddress(*blocked, *IpAddress::Parse("127.0.0.5")).allowed);
+  EXPECT_TRUE(policy.CheckAddress(*other, *IpAddress::Parse("127.0.0.6")).allowed);
+}
+
+TEST(NetworkPolicy, AllAddressesRangeOptsInNothingBlocked) {
+  NetworkPolicy policy = MakePolicy({"http://0.0.0.0/0:*", "http://[::]/0:*"});
+  for (const char* address : {"127.0.0.1", "10.1.2.3", "169.254.169.254"}) {
+    Result<HttpUrl> url = ParseHttpUrl(std::string("http://") + address + "/");
+    EXPECT_FALSE(policy.CheckAddress(*url, *IpAddress::Parse(address)).allowed)
+        << address;
+  }
+  Result<HttpUrl> v6 = ParseHttpUrl("http://[fd00:ec2::254]/");
+  EXPECT_FALSE(
+      policy.CheckAddress(*v6, *IpAddress::Parse("fd00:ec2::254")).allowed);
+  Result<HttpUrl> open = ParseHttpUrl("http://93.184.216.34/");
+  EXPECT_TRUE(
+      policy.CheckAddress(*open, *IpAddress::Parse("93.184.216.34")).allowed);
+}
+
+TEST(NetworkPolicy, LiteralOptInOfDefaultRangeStillWorks) {
+  NetworkPolicy policy = MakePolicy({"http://127.0.0.1:8080"});
+  Result<HttpUrl> url = ParseHttpUrl("http://127.0.0.1:8080/");
+  EXPECT_TRUE(policy.CheckAddress(*url, *IpAddress::Parse("127.0.0.1")).allowed);
+}
+
+}  // namespace
+}  // namespace boxagnts::sandbox

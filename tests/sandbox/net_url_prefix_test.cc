@@ -46,3 +46,17 @@ TEST(UrlPrefix, MapsLocalhostNamesToLoopback) {
 
 }  // namespace
 }  // namespace boxagnts::sandbox
+
+namespace boxagnts::sandbox {
+namespace {
+
+TEST(UrlPrefix, RoutingSpellingsOfPathStillMatch) {
+  EXPECT_TRUE(Matches("http://h.test/admin", "http://h.test//admin"));
+  EXPECT_TRUE(Matches("http://h.test/admin", "http://h.test///admin//x"));
+  EXPECT_TRUE(Matches("http://h.test/admin", "http://h.test/admin;jsessionid=1"));
+  EXPECT_TRUE(Matches("http://h.test/admin", "http://h.test/public/..;/admin"));
+  EXPECT_FALSE(Matches("http://h.test/admin", "http://h.test/public;/x"));
+}
+
+}  // namespace
+}  // namespace boxagnts::sandbox
