@@ -2,12 +2,17 @@
 
 #include <CLI/CLI.hpp>
 
+#include <csignal>
 #include <cstdio>
 
 #include "cli/commands.h"
 #include "core/log.h"
 
 int main(int argc, char** argv) {
+  // A reader that goes away (`| head`) must not kill a run in progress;
+  // writes then fail with EPIPE and the output is dropped.
+  std::signal(SIGPIPE, SIG_IGN);
+
   boxagnts::Status log_status = boxagnts::InitLoggingFromEnv();
   if (!log_status.ok()) {
     std::fprintf(stderr, "boxagnts: %s\n", log_status.message().c_str());

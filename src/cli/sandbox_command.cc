@@ -182,7 +182,21 @@ int RunSandbox(const SandboxRunFlags& flags) {
                                      Json::error_handler_t::replace);
     text += '\n';
     WriteAll(1, text);
-  } else if (outcome->trap != sandbox::TrapKind::kNone) {
+  } else {
+    if (outcome->stdout_truncated) {
+      std::fprintf(stderr,
+                   "boxagnts: stdout truncated at %llu bytes "
+                   "(max_stdout_bytes)\n",
+                   static_cast<unsigned long long>(config.limits.max_stdout_bytes));
+    }
+    if (outcome->stderr_truncated) {
+      std::fprintf(stderr,
+                   "boxagnts: stderr truncated at %llu bytes "
+                   "(max_stderr_bytes)\n",
+                   static_cast<unsigned long long>(config.limits.max_stderr_bytes));
+    }
+  }
+  if (!flags.json && outcome->trap != sandbox::TrapKind::kNone) {
     std::fprintf(stderr, "boxagnts: %s: %s\n",
                  std::string(sandbox::TrapKindName(outcome->trap)).c_str(),
                  outcome->message.c_str());

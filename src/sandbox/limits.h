@@ -43,7 +43,9 @@ struct SandboxLimits {
 // The largest values the sandbox accepts. They bound what one config entry
 // can ask of the host.
 inline constexpr uint64_t kMaxMemoryBytesLimit = 4ULL << 30;        // 4 GiB
-inline constexpr uint64_t kMaxWasmStackBytesLimit = 64ULL << 20;    // 64 MiB
+// wasmtime 48 rejects a wasm stack larger than its async stack size,
+// which defaults to 2 MiB.
+inline constexpr uint64_t kMaxWasmStackBytesLimit = 2ULL << 20;     // 2 MiB
 inline constexpr uint64_t kMaxTimeoutMsLimit = 24ULL * 3600 * 1000; // 1 day
 
 // Returns InvalidArgument naming the setting when a value is zero or above

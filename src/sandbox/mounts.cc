@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <cctype>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -12,9 +13,17 @@ namespace boxagnts::sandbox {
 Result<Mount> ParseMapDir(std::string_view spec) {
   Mount mount;
   std::string_view rest = spec;
+  // Suffixes are matched without regard to case, so ":RO" is read-only
+  // too instead of becoming part of the guest path.
   auto ends_with = [&](std::string_view suffix) {
-    return rest.size() > suffix.size() &&
-           rest.substr(rest.size() - suffix.size()) == suffix;
+    if (rest.size() <= suffix.size()) return false;
+    std::string_view tail = rest.substr(rest.size() - suffix.size());
+    for (size_t i = 0; i < suffix.size(); ++i) {
+      if (std::tolower(static_cast<unsigned char>(tail[i])) != suffix[i]) {
+        return false;
+      }
+    }
+    return true;
   };
   if (ends_with(":ro")) {
     mount.read_only = true;
@@ -57,6 +66,11 @@ Result<std::string> NormalizeGuestPath(std::string_view path) {
     std::string_view segment = path.substr(i, end - i);
     i = end;
     if (segment.empty() || segment == ".") continue;
+    if (segment.find(':') != std::string_view::npos) {
+      return Status::InvalidArgument(
+          "guest path \"" + std::string(path) +
+          "\" must not contain ':' (the only suffixes are :ro and :rw)");
+    }
     if (segment == "..") {
       return Status::InvalidArgument("guest path \"" + std::string(path) +
                                      "\" must not contain \"..\"");

@@ -112,3 +112,25 @@ TEST(ResolveMounts, DuplicateGuestPathIsRejected) {
 
 }  // namespace
 }  // namespace boxagnts::sandbox
+
+namespace boxagnts::sandbox {
+namespace {
+
+TEST(ParseMapDir, SuffixIgnoresCase) {
+  Result<Mount> mount = ParseMapDir("/a::/data:RO");
+  ASSERT_TRUE(mount.ok());
+  EXPECT_TRUE(mount->read_only);
+  EXPECT_EQ(mount->guest_path, "/data");
+}
+
+TEST(ParseMapDir, ColonInGuestPathIsRejected) {
+  Result<Mount> mount = ParseMapDir("/a::/data:ro:x");
+  ASSERT_FALSE(mount.ok());
+  EXPECT_NE(mount.status().message().find("must not contain ':'"),
+            std::string::npos)
+      << mount.status().message();
+  EXPECT_FALSE(ParseMapDir("/a::/data: ro").ok());
+}
+
+}  // namespace
+}  // namespace boxagnts::sandbox
