@@ -171,6 +171,20 @@ void ClassifyEnd(const RunState& state, const wasmtime_error_t* error,
     outcome->trap = TrapKind::kStackOverflow;
   } else if (IsMemoryLimitMessage(message)) {
     outcome->trap = TrapKind::kMemoryLimit;
+  } else if (message.find("get-random-bytes") != std::string::npos &&
+             message.find("exceeds limit") != std::string::npos) {
+    outcome->trap = TrapKind::kTrap;
+    outcome->message = "the guest asked random_get for more than "
+                       "max_random_bytes = " +
+                       std::to_string(limits.max_random_bytes) + " bytes";
+    return;
+  } else if (message.find("forcing trap when growing table") !=
+             std::string::npos) {
+    outcome->trap = TrapKind::kTrap;
+    outcome->message = "the guest tried to grow a table beyond "
+                       "max_table_elements = " +
+                       std::to_string(limits.max_table_elements) + " elements";
+    return;
   } else {
     outcome->trap = TrapKind::kTrap;
     outcome->message = RootCause(message);

@@ -178,6 +178,24 @@ TEST_F(SandboxTest, OversizedRandomRequestTraps) {
                               request);
   EXPECT_EQ(outcome.trap, TrapKind::kTrap);
   EXPECT_FALSE(outcome.exit_code.has_value());
+  EXPECT_EQ(outcome.message,
+            "the guest asked random_get for more than max_random_bytes = "
+            "1024 bytes");
+}
+
+TEST_F(SandboxTest, TableGrowthLimitIsNamed) {
+  RunRequest request;
+  request.limits.max_table_elements = 10;
+  RunOutcome outcome = RunWat(R"((module
+    (memory (export "memory") 1)
+    (table 1 funcref)
+    (func (export "_start")
+      (drop (table.grow (ref.null func) (i32.const 100))))))",
+                              request);
+  EXPECT_EQ(outcome.trap, TrapKind::kTrap);
+  EXPECT_EQ(outcome.message,
+            "the guest tried to grow a table beyond max_table_elements = 10 "
+            "elements");
 }
 
 TEST_F(SandboxTest, RandomRequestWithinLimitSucceeds) {
