@@ -1,8 +1,11 @@
 // `boxagnts sandbox run` as a user runs it.
 
 #include <gtest/gtest.h>
+#include <httplib.h>
 
+#include <atomic>
 #include <fstream>
+#include <thread>
 
 #include "core/json.h"
 #include "testing/process.h"
@@ -185,6 +188,79 @@ TEST_F(SandboxCommandTest, MissingModuleExits126) {
 TEST_F(SandboxCommandTest, UnknownFlagIsUsageError) {
   CommandResult r = Run({"--fuell", "1", kHello});
   EXPECT_EQ(r.exit_code, 2);
+}
+
+}  // namespace
+}  // namespace boxagnts
+
+namespace boxagnts {
+namespace {
+
+// A loopback HTTP server on 127.0.0.1 that counts requests.
+class CountingServer {
+ public:
+  CountingServer() {
+    server_.Get(".*", [this](const httplib::Request&, httplib::Response& res) {
+      ++requests_;
+      res.set_content("pong", "text/plain");
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    while (!server_.is_running()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+  ~CountingServer() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string Url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
+  int requests() const { return requests_.load(); }
+
+ private:
+  httplib::Server server_;
+  std::thread thread_;
+  int port_ = 0;
+  std::atomic<int> requests_{0};
+};
+
+const std::string kHttpProbe =
+    std::string(BOXAGNTS_TEST_GUEST_DIR) + "/http_probe.wasm";
+
+TEST(SandboxCommandNetwork, LiteralLoopbackAllowReachesServer) {
+  CountingServer server;
+  std::string origin = server.Url("");
+  CommandResult r = RunCommand({kBinary, "sandbox", "run", "--allow-host",
+                                origin, kHttpProbe, "--", server.Url("/ping")});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("body pong"), std::string::npos) << r.out;
+  EXPECT_EQ(server.requests(), 1);
+}
+
+TEST(SandboxCommandNetwork, WildcardDoesNotOptInLoopback) {
+  CountingServer server;
+  CommandResult r = RunCommand({kBinary, "sandbox", "run", "--allow-host",
+                                "http://*:*", kHttpProbe, "--",
+                                server.Url("/ping")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out.rfind("error -2 ", 0), 0u) << r.out;
+  EXPECT_EQ(server.requests(), 0);
+}
+
+TEST(SandboxCommandNetwork, BlockUrlAndBlockNetworkFlagsApply) {
+  CountingServer server;
+  std::string origin = server.Url("");
+  CommandResult r = RunCommand({kBinary, "sandbox", "run", "--allow-host",
+                                origin, "--block-url", server.Url("/admin"),
+                                kHttpProbe, "--", server.Url("//admin/x")});
+  EXPECT_EQ(r.out.rfind("error -2 ", 0), 0u) << r.out;
+  r = RunCommand({kBinary, "sandbox", "run", "--allow-host",
+                  "http://127.0.0.0/8:*", "--block-network", "127.0.0.1/32",
+                  kHttpProbe, "--", server.Url("/ping")});
+  EXPECT_EQ(r.out.rfind("error -2 ", 0), 0u) << r.out;
+  EXPECT_EQ(server.requests(), 0);
 }
 
 }  // namespace
