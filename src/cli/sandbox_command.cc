@@ -4,9 +4,11 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "cli/async_writer.h"
 #include "cli/commands.h"
 #include "cli/signals.h"
 #include "core/files.h"
@@ -164,9 +166,15 @@ int RunSandbox(const SandboxRunFlags& flags) {
   static CancellationSource interrupt;
   CancelOnInterrupt(&interrupt);
   request.cancel = interrupt.token();
+  // Guest output goes through writer threads, so a slow reader of this
+  // command's output cannot hold the guest past its deadline. The
+  // sandbox's output caps bound what they queue.
+  std::optional<AsyncWriter> out_writer, err_writer;
   if (!flags.json) {
-    request.stdout_sink = [](std::string_view b) { WriteAll(1, b); };
-    request.stderr_sink = [](std::string_view b) { WriteAll(2, b); };
+    out_writer.emplace(1);
+    err_writer.emplace(2);
+    request.stdout_sink = [&](std::string_view b) { out_writer->Write(b); };
+    request.stderr_sink = [&](std::string_view b) { err_writer->Write(b); };
   }
 
   Result<sandbox::RunOutcome> outcome = sandbox::Sandbox::Default().Run(
@@ -176,6 +184,9 @@ int RunSandbox(const SandboxRunFlags& flags) {
                  outcome.status().message().c_str());
     return kExitNoStart;
   }
+  // Flush the guest's output before the command's own lines.
+  out_writer.reset();
+  err_writer.reset();
   if (flags.json) {
     std::string text =
         OutcomeToJson(*outcome).dump(-1, ' ', false,
