@@ -147,6 +147,18 @@ TEST_F(SandboxCommandTest, ConfigFileSetsLimitsAndFlagsWin) {
   EXPECT_EQ(ParseJson(r.out, "output")->at("fuel_consumed"), 3000);
 }
 
+TEST_F(SandboxCommandTest, TruncatedOutputIsReported) {
+  std::string config =
+      WriteFile("caps.toml", "[sandbox]\nmax_stdout_bytes = 10\n");
+  CommandResult r =
+      Run({"--config", config,
+           std::string(BOXAGNTS_TEST_GUEST_DIR) + "/output_flood.wasm", "--",
+           "100", "0"});
+  EXPECT_EQ(r.exit_code, 7);
+  EXPECT_EQ(r.out, "xxxxxxxxxx");
+  EXPECT_EQ(r.err, "boxagnts: stdout truncated at 10 bytes (max_stdout_bytes)\n");
+}
+
 TEST_F(SandboxCommandTest, BadValuesAreUsageErrors) {
   CommandResult r = Run({"--timeout", "soon", kHello});
   EXPECT_EQ(r.exit_code, 2);
