@@ -145,6 +145,9 @@ Result<ToolSpec> ParseToolManifest(const Json& manifest) {
       OptionalStrings(manifest, "path_fields");
   if (!path_fields.ok()) return path_fields.status();
   spec.path_fields = *path_fields;
+  Result<bool> searches = OptionalBool(manifest, "searches_path_trees");
+  if (!searches.ok()) return searches.status();
+  spec.searches_path_trees = *searches;
   if (auto url = manifest.find("url_field"); url != manifest.end()) {
     if (!url->is_string()) {
       return Status::InvalidArgument("\"url_field\" must be a string");

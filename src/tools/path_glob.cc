@@ -176,6 +176,20 @@ bool PathGlob::MatchesPathOrAncestor(
   return false;
 }
 
+bool PathGlob::CouldMatchBelow(
+    const std::vector<std::string_view>& segments) const {
+  // Walk the directory's segments against the pattern's leading segments.
+  // Reaching "**" means anything deeper may match; running out of
+  // directory segments with pattern left means a deeper path may match.
+  size_t i = 0;
+  for (; i < segments.size(); ++i) {
+    if (i >= segments_.size()) return false;
+    if (segments_[i] == "**") return true;
+    if (!MatchGlobSegment(segments_[i], segments[i])) return false;
+  }
+  return i < segments_.size();
+}
+
 std::string PathGlob::ToString() const {
   std::string out;
   for (const std::string& segment : segments_) {

@@ -38,6 +38,11 @@ class PathGlob {
   bool MatchesPathOrAncestor(
       const std::vector<std::string_view>& segments) const;
 
+  // True when some path below `segments` (a directory) could match, so a
+  // walk of that directory might reach a match. Conservative: a "**"
+  // segment counts as able to match anything.
+  bool CouldMatchBelow(const std::vector<std::string_view>& segments) const;
+
   // Returns the compiled segments joined by '/'.
   std::string ToString() const;
 

@@ -78,12 +78,13 @@ Result<std::string> MakeAbsolutePath(std::string_view path,
   if (!path.empty() && path.front() == '/') {
     return NormalizePathLexically(path);
   }
-  if (path == "~" || path.starts_with("~/")) {
-    if (home_dir.empty() || home_dir.front() != '/') {
+  // An empty `home_dir` makes "~" an ordinary name, as tools read it.
+  if ((path == "~" || path.starts_with("~/")) && !home_dir.empty()) {
+    if (home_dir.front() != '/') {
       return Status::InvalidArgument(
           "path \"" + std::string(path) +
-          "\" starts with ~ but the home directory is unknown (set HOME or "
-          "write an absolute path)");
+          "\" starts with ~ but the home directory \"" +
+          std::string(home_dir) + "\" is not absolute");
     }
     return NormalizePathLexically(JoinPath(home_dir, path.substr(1)));
   }

@@ -31,9 +31,10 @@ inline constexpr int kMaxSymlinkHops = 40;
 std::string NormalizePathLexically(std::string_view absolute_path);
 
 // Makes `path` absolute and normalises it lexically. "~" and "~/rest"
-// expand to `home_dir`; other relative paths, including "" and
-// "~user/x", are relative to `base_dir`. Errors (InvalidArgument) name
-// the path: a NUL byte, a relative `base_dir`, or "~" with no home dir.
+// expand to `home_dir` when it is not empty; other relative paths,
+// including "" and "~user/x", are relative to `base_dir`. Errors
+// (InvalidArgument) name the path: a NUL byte, a relative `base_dir`, or
+// a relative `home_dir`.
 Result<std::string> MakeAbsolutePath(std::string_view path,
                                      std::string_view base_dir,
                                      std::string_view home_dir);

@@ -2,18 +2,25 @@
 
 #include "tools/permission_paths.h"
 
+#include <filesystem>
+
 namespace boxagnts::tools {
 namespace {
 
 Result<PathTarget> MakePathTarget(const std::string& field,
                                   std::string_view path,
                                   const AnchorDirs& dirs) {
-  Result<std::string> written =
-      MakeAbsolutePath(path, dirs.work_dir, dirs.home_dir);
+  // Tools read "~" as an ordinary name relative to the work dir, so the
+  // engine must too: expanding it to the home directory would check a
+  // different file from the one the tool opens.
+  Result<std::string> written = MakeAbsolutePath(path, dirs.work_dir, "");
   if (!written.ok()) return written.status();
   Result<std::string> resolved = ResolvePath(*written);
   if (!resolved.ok()) return resolved.status();
-  return PathTarget{field, std::move(*written), std::move(*resolved)};
+  std::error_code ec;
+  bool is_directory = std::filesystem::is_directory(*resolved, ec);
+  return PathTarget{field, std::move(*written), std::move(*resolved),
+                    is_directory};
 }
 
 Status AppendPathTargets(const ToolSpec& spec, const Json& input,
@@ -42,6 +49,7 @@ Status AppendPathTargets(const ToolSpec& spec, const Json& input,
     for (const std::string& path : paths) {
       Result<PathTarget> target = MakePathTarget(field, path, dirs);
       if (!target.ok()) return target.status().WithPrefix(where);
+      target->searched = spec.searches_path_trees && target->is_directory;
       targets->push_back(std::move(*target));
     }
   }
@@ -73,9 +81,17 @@ bool PathMatches(const PathSpecifier& spec, const PathTarget& target,
     base_written = dirs.home_dir;
     base_resolved = dirs.home_dir_resolved;
   }
+  // A restricting rule also applies to a directory that a search tool
+  // walks when it could match something below that directory, since the
+  // search would read it.
+  bool below = purpose == MatchPurpose::kRestrict && target.searched;
   auto matches = [&](std::string_view path, std::string_view base) {
     auto segments = SegmentsBelow(path, base);
-    return segments && spec.glob.MatchesPathOrAncestor(*segments);
+    if (segments && spec.glob.MatchesPathOrAncestor(*segments)) return true;
+    if (!below) return false;
+    if (segments) return spec.glob.CouldMatchBelow(*segments);
+    // The searched directory holds the rule's whole anchor directory.
+    return SegmentsBelow(base, path).has_value();
   };
   if (matches(target.resolved, base_resolved)) return true;
   return purpose == MatchPurpose::kRestrict &&

@@ -24,6 +24,10 @@ struct PathTarget {
   std::string field;     // input field that named it
   std::string written;   // absolute, normalised lexically
   std::string resolved;  // symbolic links followed
+  bool is_directory = false;
+  // The tool reads everything under this directory (a search), so deny
+  // and ask rules that could match inside it apply to it.
+  bool searched = false;
 };
 
 struct UrlTarget {

@@ -51,6 +51,9 @@ struct ToolSpec {
   std::vector<std::string> path_fields;
   // Input field that holds a URL, checked by domain:HOST rules.
   std::string url_field;
+  // The tool reads the whole tree under a directory named in a path field
+  // (Grep, Glob), so deny and ask rules on anything in that tree apply.
+  bool searches_path_trees = false;
 };
 
 struct ToolResult {

@@ -198,10 +198,12 @@ const std::vector<Case>& Cases() {
        "Read", R"({"file_path":"src//./a.cc"})", kDeny, "Read(src/a.cc)"},
       {"absolute path in work dir", kDefault, {}, {}, {"Read(.env)"}, "Read",
        R"({"file_path":"//{root}//w/.env"})", kDeny, "Read(.env)"},
-      {"tilde path and home rule", kDefault, {}, {}, {"Read(~/.ssh/**)"},
-       "Read", R"({"file_path":"~/.ssh/id"})", kDeny, "Read(~/.ssh/**)"},
-      {"tilde path is outside", kDefault, {}, {}, {}, "Read",
-       R"({"file_path":"~/.ssh/id"})", kAsk, "mode default: default"},
+      // Tools read "~" in their input as a plain name in the work dir, so
+      // the engine checks that file, not one in the home directory.
+      {"tilde path is a name in work dir", kDefault, {}, {}, {}, "Read",
+       R"({"file_path":"~/.ssh/id"})", kAllow, "mode default: default"},
+      {"tilde path meets work dir deny", kBypassPermissions, {}, {}, {"Read(.env)"},
+       "Read", R"({"file_path":"~/.env"})", kDeny, "Read(.env)"},
       {"dot dot leaves work dir", kDefault, {}, {}, {}, "Read",
        R"({"file_path":"src/../../outside/secret"})", kAsk,
        "mode default: default"},

@@ -178,3 +178,52 @@ TEST_F(ToolExecutorTest, LargeResultIsTruncatedWithMarker) {
 
 }  // namespace
 }  // namespace boxagnts::tools
+
+namespace boxagnts::tools {
+namespace {
+
+TEST_F(ToolExecutorTest, SearchOverDeniedFileIsDenied) {
+  std::ofstream(work_ + "/.env") << "API_KEY=hunter2";
+  fs::create_directories(work_ + "/src");
+  std::ofstream(work_ + "/src/main.c") << "int main;";
+  ToolCallOutcome outcome =
+      Call("Grep", {{"pattern", "API_KEY"}, {"output_mode", "content"}},
+           PermissionMode::kDefault, {}, {"Read(.env)"});
+  EXPECT_FALSE(outcome.executed);
+  EXPECT_EQ(outcome.permission->decision, Decision::kDeny);
+  EXPECT_EQ(outcome.permission->check.MatchedRuleText(), "Read(.env)");
+  EXPECT_EQ(outcome.result.content.find("hunter2"), std::string::npos);
+
+  outcome = Call("Glob", {{"pattern", "*"}}, PermissionMode::kDefault, {},
+                 {"Read(.env)"});
+  EXPECT_FALSE(outcome.executed);
+
+  // A search of a folder the rule cannot reach runs.
+  outcome = Call("Grep", {{"pattern", "main"}, {"path", work_ + "/src"}},
+                 PermissionMode::kDefault, {}, {"Read(/.env)"});
+  EXPECT_TRUE(outcome.executed) << outcome.result.content;
+  EXPECT_FALSE(outcome.result.is_error) << outcome.result.content;
+}
+
+TEST_F(ToolExecutorTest, DirectoryRuleStopsSearchAboveIt) {
+  fs::create_directories(work_ + "/secrets");
+  std::ofstream(work_ + "/secrets/k.txt") << "TOPSECRET";
+  ToolCallOutcome outcome =
+      Call("Grep", {{"pattern", "TOP"}, {"output_mode", "content"}},
+           PermissionMode::kDefault, {}, {"Read(secrets/)"});
+  EXPECT_FALSE(outcome.executed);
+  EXPECT_EQ(outcome.result.content.find("TOPSECRET"), std::string::npos);
+}
+
+TEST_F(ToolExecutorTest, TildeIsAPlainNameForRules) {
+  fs::create_directories(work_ + "/~");
+  std::ofstream(work_ + "/~/.env") << "TILDE_SECRET";
+  ToolCallOutcome outcome = Call("Read", {{"file_path", "~/.env"}},
+                                 PermissionMode::kBypassPermissions, {},
+                                 {"Read(.env)"});
+  EXPECT_FALSE(outcome.executed);
+  EXPECT_EQ(outcome.result.content.find("TILDE_SECRET"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace boxagnts::tools
