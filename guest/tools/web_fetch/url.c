@@ -113,3 +113,21 @@ char* url_resolve(const char* base, const char* reference) {
   free(ref);
   return buf_release(&out);
 }
+
+/* Returns the length of "scheme://authority" at the start of `url`. */
+static size_t origin_length(const char* url) {
+  const char* sep = strstr(url, "://");
+  if (sep == NULL) return 0;
+  size_t length = (size_t)(sep - url) + 3;
+  while (url[length] != '\0' && url[length] != '/' && url[length] != '?' &&
+         url[length] != '#') {
+    ++length;
+  }
+  return length;
+}
+
+bool url_same_origin(const char* a, const char* b) {
+  size_t length = origin_length(a);
+  if (length == 0 || length != origin_length(b)) return false;
+  return strncasecmp(a, b, length) == 0;
+}

@@ -18,4 +18,8 @@ bool url_is_http(const char* url);
  */
 char* url_resolve(const char* base, const char* reference);
 
+/* Returns true when `a` and `b` have the same scheme and authority
+ * (host and port as written, compared without case). */
+bool url_same_origin(const char* a, const char* b);
+
 #endif /* BOXAGNTS_GUEST_TOOLS_WEB_FETCH_URL_H_ */

@@ -74,7 +74,7 @@ static content_kind classify(const http_response* response) {
 /* Sends GET requests, following redirects; returns the final response
  * and leaves its URL in *final_url. */
 static void fetch(const char* url, http_response* response, char** final_url,
-                  int* redirects) {
+                  int* redirects, char** other_host) {
   char* current = xstrdup(url);
   for (*redirects = 0;; ++*redirects) {
     char* error = NULL;
@@ -101,6 +101,13 @@ static void fetch(const char* url, http_response* response, char** final_url,
       tool_fail("%s redirected to \"%s\", which is not an http or https "
                 "URL; WebFetch follows http and https redirects only",
                 current, response->location);
+    }
+    /* A redirect to another host goes back to the model as a new call,
+     * so the permission rules for that host decide, not only the
+     * network policy. */
+    if (!url_same_origin(current, next)) {
+      *other_host = next;
+      break;
     }
     http_response_free(response);
     free(current);
@@ -153,7 +160,20 @@ int main(void) {
   http_response response;
   char* final_url = NULL;
   int redirects = 0;
-  fetch(url, &response, &final_url, &redirects);
+  char* other_host = NULL;
+  fetch(url, &response, &final_url, &redirects, &other_host);
+  if (other_host != NULL) {
+    meta_string("url", final_url);
+    meta_int("status", response.status);
+    meta_int("redirects", redirects);
+    meta_string("redirect_url", other_host);
+    buf message = {0};
+    buf_printf(&message,
+               "%s redirected (HTTP %d) to a different host: %s\n"
+               "To fetch it, call WebFetch again with that URL.",
+               final_url, response.status, other_host);
+    tool_finish(message.data, message.length, false);
+  }
   const char* type = response.content_type ? response.content_type : "";
   meta_string("url", final_url);
   meta_int("status", response.status);
