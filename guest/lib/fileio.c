@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tool.h"
+
 /* Reads from `fd` into `out` until end of file, or until the bytes read
  * reach `stop_bytes`. Fails with EFBIG past `max_bytes`. */
 static int read_fd(int fd, size_t max_bytes, size_t stop_bytes, buf* out) {
@@ -188,6 +190,14 @@ char* resolve_final_symlinks(const char* path) {
     buf_append_str(&next, target);
     free(current);
     current = buf_release(&next);
+  }
+  /* A link that could not be read or followed (the sandbox refuses links
+   * that leave the mounts) must not be replaced by the write. */
+  struct stat info;
+  if (lstat(current, &info) == 0 && S_ISLNK(info.st_mode)) {
+    tool_fail("%s is a symbolic link that cannot be followed inside the "
+              "sandbox (it points outside the mounted folders or loops); "
+              "write to the file it names instead", path);
   }
   return current;
 }

@@ -47,7 +47,8 @@ int make_parent_directories(const char* path, char** failed_path);
 /*
  * Returns the file that `path` names after following symbolic links in
  * its last segment (up to 40), so that replacing it keeps the link. A
- * path that is not a link comes back unchanged. The caller frees it.
+ * path that is not a link comes back unchanged. A link that cannot be
+ * followed ends the tool with an error result. The caller frees it.
  */
 char* resolve_final_symlinks(const char* path);
 

@@ -227,3 +227,23 @@ TEST_F(ToolExecutorTest, TildeIsAPlainNameForRules) {
 
 }  // namespace
 }  // namespace boxagnts::tools
+
+namespace boxagnts::tools {
+namespace {
+
+TEST_F(ToolExecutorTest, WriteKeepsLinkItCannotFollow) {
+  fs::create_symlink(root_ / "secret.txt", work_ + "/outward");
+  ToolCallOutcome outcome =
+      Call("Write", {{"file_path", work_ + "/outward"}, {"content", "x"}},
+           PermissionMode::kBypassPermissions);
+  EXPECT_TRUE(outcome.result.is_error);
+  EXPECT_NE(outcome.result.content.find("is a symbolic link that cannot be "
+                                        "followed"),
+            std::string::npos)
+      << outcome.result.content;
+  EXPECT_TRUE(fs::is_symlink(work_ + "/outward"));
+  EXPECT_EQ(*ReadFileToString(root_ / "secret.txt"), "TOP-SECRET");
+}
+
+}  // namespace
+}  // namespace boxagnts::tools
