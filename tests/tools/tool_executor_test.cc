@@ -247,3 +247,30 @@ TEST_F(ToolExecutorTest, WriteKeepsLinkItCannotFollow) {
 
 }  // namespace
 }  // namespace boxagnts::tools
+
+namespace boxagnts::tools {
+namespace {
+
+TEST_F(ToolExecutorTest, GrepRejectsBackReferences) {
+  ToolCallOutcome outcome = Call("Grep", {{"pattern", "(a)\\1"}});
+  EXPECT_TRUE(outcome.result.is_error);
+  EXPECT_NE(outcome.result.content.find("back-references such as \\1 are not "
+                                        "supported"),
+            std::string::npos)
+      << outcome.result.content;
+  outcome = Call("Grep", {{"pattern", "a\\\\1"}});
+  EXPECT_FALSE(outcome.result.is_error) << "an escaped backslash is fine";
+}
+
+TEST_F(ToolExecutorTest, WriteRejectsDirectoryLikePath) {
+  ToolCallOutcome outcome =
+      Call("Write", {{"file_path", work_ + "/newdir/"}, {"content", "x"}},
+           PermissionMode::kAcceptEdits);
+  EXPECT_TRUE(outcome.result.is_error);
+  EXPECT_NE(outcome.result.content.find("ends with '/'"), std::string::npos)
+      << outcome.result.content;
+  EXPECT_FALSE(fs::exists(work_ + "/newdir"));
+}
+
+}  // namespace
+}  // namespace boxagnts::tools

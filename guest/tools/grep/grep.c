@@ -59,6 +59,17 @@ static output_mode parse_mode(const char* mode) {
 
 static void compile_pattern(grep_search* s, const char* pattern,
                             bool ignore_case) {
+  /* POSIX leaves \1 undefined in extended syntax and musl reads it as a
+   * literal digit, which would silently search for something else. */
+  for (const char* p = pattern; *p != '\0'; ++p) {
+    if (*p != '\\') continue;
+    if (p[1] >= '1' && p[1] <= '9') {
+      tool_fail("invalid regular expression \"%s\": back-references such "
+                "as \\%c are not supported in POSIX extended syntax; "
+                "repeat the text instead", pattern, p[1]);
+    }
+    if (p[1] != '\0') ++p;
+  }
   int flags = REG_EXTENDED | REG_NOSUB | (ignore_case ? REG_ICASE : 0);
   int error = regcomp(&s->regex, pattern, flags);
   if (error == 0) return;

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "buf.h"
@@ -20,6 +21,11 @@ int main(void) {
   size_t content_length = 0;
   const char* content = input_string(input, "content", true,
                                      &content_length);
+  size_t raw_length = strlen(raw_path);
+  if (raw_length > 0 && raw_path[raw_length - 1] == '/') {
+    tool_fail("file_path \"%s\" ends with '/', which names a directory; "
+              "give the path of a file", raw_path);
+  }
   char* requested = tool_resolve_path(raw_path, "file_path");
   char* path = resolve_final_symlinks(requested);
 
