@@ -12,6 +12,7 @@ namespace boxagnts::tools {
 
 struct InputSchema::Impl {
   valijson::Schema schema;
+  Json source;  // the schema as given, for wording errors
 };
 
 InputSchema::InputSchema() : impl_(std::make_unique<Impl>()) {}
@@ -27,6 +28,7 @@ Result<std::shared_ptr<const InputSchema>> InputSchema::Compile(
     valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
     valijson::adapters::NlohmannJsonAdapter adapter(schema);
     parser.populateSchema(adapter, compiled->impl_->schema);
+    compiled->impl_->source = schema;
   } catch (const std::exception& e) {
     return Status::InvalidArgument(std::string("invalid input schema: ") +
                                    e.what());
@@ -51,6 +53,72 @@ static std::string ToJsonPointer(const std::vector<std::string>& context) {
   return pointer;
 }
 
+namespace {
+
+// Returns the subschema that describes the value at `pointer_parts`, or
+// null when the schema does not say (for example under a combinator).
+const Json* SubschemaAt(const Json& schema,
+                        const std::vector<std::string>& pointer_parts) {
+  const Json* current = &schema;
+  for (const std::string& part : pointer_parts) {
+    if (!current->is_object()) return nullptr;
+    auto properties = current->find("properties");
+    if (properties != current->end() && properties->contains(part)) {
+      current = &(*properties)[part];
+      continue;
+    }
+    auto items = current->find("items");
+    if (items != current->end() && items->is_object()) {
+      current = &*items;
+      continue;
+    }
+    return nullptr;
+  }
+  return current;
+}
+
+std::string TypeOf(const Json& value) {
+  if (value.is_string()) return "string";
+  if (value.is_boolean()) return "boolean";
+  if (value.is_number_integer()) return "integer";
+  if (value.is_number()) return "number";
+  if (value.is_array()) return "array";
+  if (value.is_object()) return "object";
+  return "null";
+}
+
+// Rewords valijson's terse descriptions of the common failures so that
+// they name what was expected and what was given.
+std::string Describe(const std::string& description, const Json* subschema,
+                     const Json* value) {
+  if (description.find("Value type not permitted by 'type'") !=
+          std::string::npos &&
+      subschema != nullptr && subschema->contains("type") && value != nullptr) {
+    std::string expected = (*subschema)["type"].is_string()
+                               ? (*subschema)["type"].get<std::string>()
+                               : (*subschema)["type"].dump();
+    std::string shown = value->dump();
+    if (shown.size() > 60) shown = shown.substr(0, 57) + "...";
+    return "expected " + expected + ", got " + TypeOf(*value) + " " + shown;
+  }
+  const std::string kUnknown = "could not be validated using 'properties' or "
+                               "'additionalProperties' constraints: '";
+  size_t at = description.find(kUnknown);
+  if (at != std::string::npos && subschema != nullptr &&
+      subschema->contains("properties")) {
+    std::string name = description.substr(at + kUnknown.size());
+    name = name.substr(0, name.rfind('\''));
+    std::string allowed;
+    for (const auto& [key, unused] : (*subschema)["properties"].items()) {
+      allowed += (allowed.empty() ? "" : ", ") + key;
+    }
+    return "unknown field \"" + name + "\"; the fields are: " + allowed;
+  }
+  return description;
+}
+
+}  // namespace
+
 Status InputSchema::Validate(const Json& input) const {
   valijson::Validator validator;
   valijson::ValidationResults results;
@@ -72,8 +140,23 @@ Status InputSchema::Validate(const Json& input) const {
   }
   std::string where = ToJsonPointer(best.context);
   std::string field = where.empty() ? "the input" : "field " + where;
+  std::vector<std::string> parts;
+  for (size_t start = 1; start <= where.size();) {
+    size_t end = where.find('/', start);
+    if (end == std::string::npos) end = where.size();
+    parts.push_back(where.substr(start, end - start));
+    start = end + 1;
+  }
+  const Json* value = nullptr;
+  try {
+    value = &input.at(Json::json_pointer(where));
+  } catch (const Json::exception&) {
+    value = nullptr;
+  }
+  std::string description =
+      Describe(best.description, SubschemaAt(impl_->source, parts), value);
   return Status::InvalidArgument("invalid input: " + field + ": " +
-                                 best.description);
+                                 description);
 }
 
 }  // namespace boxagnts::tools

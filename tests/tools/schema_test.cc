@@ -76,3 +76,25 @@ TEST(InputSchema, NonObjectSchemaIsRejected) {
 
 }  // namespace
 }  // namespace boxagnts::tools
+
+namespace boxagnts::tools {
+namespace {
+
+TEST(InputSchema, WrongTypeSaysExpectedAndGiven) {
+  Status status = Compile(kEditSchema)
+                      ->Validate({{"file_path", "a"}, {"replace_all", "yes"}});
+  EXPECT_EQ(status.message(),
+            "invalid input: field /replace_all: expected boolean, got string "
+            "\"yes\"");
+}
+
+TEST(InputSchema, UnknownFieldListsTheFields) {
+  Status status =
+      Compile(kEditSchema)->Validate({{"file_path", "a"}, {"extra", 1}});
+  EXPECT_EQ(status.message(),
+            "invalid input: the input: unknown field \"extra\"; the fields "
+            "are: edits, file_path, replace_all");
+}
+
+}  // namespace
+}  // namespace boxagnts::tools
