@@ -42,6 +42,14 @@ class GuestMemory {
   uint64_t size_ = 0;
 };
 
+// Stores `value` as the single i32 result of a host function and returns
+// no trap, so a host function can end with `return ReturnI32(results, x)`.
+inline wasm_trap_t* ReturnI32(wasmtime_val_t* results, int32_t value) {
+  results[0].kind = WASMTIME_I32;
+  results[0].of.i32 = value;
+  return nullptr;
+}
+
 // Returns the RunState of the store that made the call.
 RunState& RunStateOf(wasmtime_caller_t* caller);
 

@@ -14,12 +14,6 @@ namespace boxagnts::sandbox {
 
 namespace {
 
-wasm_trap_t* Return(wasmtime_val_t* results, int32_t value) {
-  results[0].kind = WASMTIME_I32;
-  results[0].of.i32 = value;
-  return nullptr;
-}
-
 // Reads the guest's request JSON into `out`. Errors are guest-visible.
 Status ParseGuestRequest(std::string_view text, HttpRequest* out) {
   Result<Json> parsed = ParseJson(text, "the HTTP request");
@@ -100,13 +94,13 @@ wasm_trap_t* HostHttpRequest(void* env, wasmtime_caller_t* caller,
     state.pending_response = std::move(message);
     GuestMemory(caller).WriteU32(
         response_len_ptr, static_cast<uint32_t>(state.pending_response.size()));
-    return Return(results, code);
+    return ReturnI32(results, code);
   };
 
   GuestMemory memory(caller);
   const uint8_t* request_bytes = memory.Range(request_ptr, request_len);
   if (request_bytes == nullptr || memory.Range(response_len_ptr, 4) == nullptr) {
-    return Return(results, kHttpErrInvalidRequest);
+    return ReturnI32(results, kHttpErrInvalidRequest);
   }
   if (request_len > kMaxHttpRequestJsonBytes) {
     return fail(kHttpErrTooLarge, "the HTTP request is larger than " +
@@ -138,7 +132,7 @@ wasm_trap_t* HostHttpRequest(void* env, wasmtime_caller_t* caller,
   state.pending_response = EncodeResponse(*response);
   memory.WriteU32(response_len_ptr,
                   static_cast<uint32_t>(state.pending_response.size()));
-  return Return(results, 0);
+  return ReturnI32(results, 0);
 }
 
 wasm_trap_t* HostHttpReadResponse(void* env, wasmtime_caller_t* caller,
@@ -150,11 +144,11 @@ wasm_trap_t* HostHttpReadResponse(void* env, wasmtime_caller_t* caller,
   uint32_t count = static_cast<uint32_t>(
       std::min<uint64_t>(capacity, state.pending_response.size()));
   uint8_t* buffer = GuestMemory(caller).Range(buffer_ptr, count);
-  if (buffer == nullptr) return Return(results, kHttpErrInvalidRequest);
+  if (buffer == nullptr) return ReturnI32(results, kHttpErrInvalidRequest);
   std::memcpy(buffer, state.pending_response.data(), count);
   state.pending_response.clear();
   state.pending_response.shrink_to_fit();
-  return Return(results, static_cast<int32_t>(count));
+  return ReturnI32(results, static_cast<int32_t>(count));
 }
 
 }  // namespace boxagnts::sandbox

@@ -91,12 +91,6 @@ bool WakeTime(const Subscription& s, const RunState& state, Clock::time_point no
   return true;
 }
 
-wasm_trap_t* Return(wasmtime_val_t* results, int32_t errno_value) {
-  results[0].kind = WASMTIME_I32;
-  results[0].of.i32 = errno_value;
-  return nullptr;
-}
-
 }  // namespace
 
 wasm_trap_t* HostPollOneoff(void* env, wasmtime_caller_t* caller,
@@ -107,13 +101,13 @@ wasm_trap_t* HostPollOneoff(void* env, wasmtime_caller_t* caller,
   uint32_t out = static_cast<uint32_t>(args[1].of.i32);
   uint32_t count = static_cast<uint32_t>(args[2].of.i32);
   uint32_t nevents_ptr = static_cast<uint32_t>(args[3].of.i32);
-  if (count == 0) return Return(results, kErrnoInval);
+  if (count == 0) return ReturnI32(results, kErrnoInval);
 
   GuestMemory memory(caller);
   const uint8_t* subs_bytes = memory.Range(in, count * kSubscriptionSize);
   if (subs_bytes == nullptr || memory.Range(out, count * kEventSize) == nullptr ||
       memory.Range(nevents_ptr, 4) == nullptr) {
-    return Return(results, kErrnoFault);
+    return ReturnI32(results, kErrnoFault);
   }
   std::vector<Subscription> subs;
   subs.reserve(count);
@@ -166,7 +160,7 @@ wasm_trap_t* HostPollOneoff(void* env, wasmtime_caller_t* caller,
     ++written;
   }
   memory.WriteU32(nevents_ptr, written);
-  return Return(results, kErrnoSuccess);
+  return ReturnI32(results, kErrnoSuccess);
 }
 
 }  // namespace boxagnts::sandbox

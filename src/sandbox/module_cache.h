@@ -63,6 +63,8 @@ class ModuleCache {
   // Forgets the in-memory entries, so the next Get loads from disk.
   void ClearMemory();
 
+  Engine* engine() const { return engine_; }
+
   ModuleCacheStats stats() const;
 
  private:

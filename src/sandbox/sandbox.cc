@@ -221,7 +221,14 @@ std::string_view TrapKindName(TrapKind kind) {
   return "trap";
 }
 
-Sandbox::Sandbox(std::string cache_dir) : cache_dir_(std::move(cache_dir)) {}
+Sandbox::Sandbox(std::string cache_dir) : cache_dir_(std::move(cache_dir)) {
+  if (cache_dir_.empty()) return;
+  std::error_code ec;
+  canonical_cache_dir_ = std::filesystem::weakly_canonical(cache_dir_, ec)
+                             .lexically_normal()
+                             .string();
+  if (ec) canonical_cache_dir_ = cache_dir_;
+}
 Sandbox::~Sandbox() = default;
 
 Sandbox& Sandbox::Default() {
@@ -244,11 +251,13 @@ std::string Sandbox::DefaultCacheDir() {
 }
 
 Result<ModuleCache*> Sandbox::CacheFor(uint64_t max_wasm_stack_bytes) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = caches_.find(max_wasm_stack_bytes);
+  if (it != caches_.end()) return it->second.get();
   Result<Engine*> engine = Engine::ForStackSize(max_wasm_stack_bytes);
   if (!engine.ok()) return engine.status();
-  std::lock_guard<std::mutex> lock(mu_);
   auto& cache = caches_[max_wasm_stack_bytes];
-  if (!cache) cache = std::make_unique<ModuleCache>(*engine, cache_dir_);
+  cache = std::make_unique<ModuleCache>(*engine, cache_dir_);
   return cache.get();
 }
 
@@ -257,20 +266,22 @@ void Sandbox::ClearMemoryCache() {
   for (auto& [stack, cache] : caches_) cache->ClearMemory();
 }
 
+Result<std::shared_ptr<const CompiledModule>> Sandbox::LoadFrom(
+    ModuleCache* cache, const ModuleSource& module) {
+  if (!module.path.empty()) return cache->GetFile(module.path);
+  return cache->Get(module.bytes, "(bytes)");
+}
+
 Result<std::shared_ptr<const CompiledModule>> Sandbox::Load(
     const ModuleSource& module, uint64_t max_wasm_stack_bytes) {
   Result<ModuleCache*> cache = CacheFor(max_wasm_stack_bytes);
   if (!cache.ok()) return cache.status();
-  if (!module.path.empty()) return (*cache)->GetFile(module.path);
-  return (*cache)->Get(module.bytes, "(bytes)");
+  return LoadFrom(*cache, module);
 }
 
 Status Sandbox::CheckMountsSpareCache(const std::vector<Mount>& mounts) const {
-  if (cache_dir_.empty()) return Status::Ok();
-  std::error_code ec;
-  std::string cache =
-      std::filesystem::weakly_canonical(cache_dir_, ec).lexically_normal().string();
-  if (ec) cache = cache_dir_;
+  if (canonical_cache_dir_.empty()) return Status::Ok();
+  const std::string& cache = canonical_cache_dir_;
   auto within = [](const std::string& path, const std::string& dir) {
     return path == dir ||
            (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
@@ -294,10 +305,11 @@ Result<RunOutcome> Sandbox::Run(const ModuleSource& module,
   const SandboxLimits& limits = request.limits;
   BOXAGNTS_RETURN_IF_ERROR(ValidateLimits(limits));
   BOXAGNTS_RETURN_IF_ERROR(CheckMountsSpareCache(request.mounts));
-  Result<Engine*> engine = Engine::ForStackSize(limits.max_wasm_stack_bytes);
-  if (!engine.ok()) return engine.status();
+  Result<ModuleCache*> cache = CacheFor(limits.max_wasm_stack_bytes);
+  if (!cache.ok()) return cache.status();
+  Engine* engine = (*cache)->engine();
   Result<std::shared_ptr<const CompiledModule>> compiled =
-      Load(module, limits.max_wasm_stack_bytes);
+      LoadFrom(*cache, module);
   if (!compiled.ok()) return compiled.status();
 
   RunState state;
@@ -313,7 +325,7 @@ Result<RunOutcome> Sandbox::Run(const ModuleSource& module,
 
   // The store's data pointer lets host functions find `state`. The store
   // is destroyed before `state`, so the pointer never dangles.
-  StoreHandle store(wasmtime_store_new((*engine)->raw(), &state, nullptr));
+  StoreHandle store(wasmtime_store_new(engine->raw(), &state, nullptr));
   wasmtime_context_t* context = wasmtime_store_context(store.get());
   boxagnts_store_limiter(store.get(),
                          static_cast<int64_t>(limits.max_memory_bytes),
@@ -342,7 +354,7 @@ Result<RunOutcome> Sandbox::Run(const ModuleSource& module,
                 state.run_id, (*compiled)->key.substr(0, 12), limits.fuel,
                 limits.timeout_ms);
 
-  (*engine)->BeginRun();
+  engine->BeginRun();
   RunOutcome outcome;
   wasmtime_instance_t instance;
   wasm_trap_t* raw_trap = nullptr;
@@ -357,7 +369,7 @@ Result<RunOutcome> Sandbox::Run(const ModuleSource& module,
     if (!wasmtime_instance_export_get(context, &instance, "_start", 6,
                                       &start) ||
         start.kind != WASMTIME_EXTERN_FUNC) {
-      (*engine)->EndRun();
+      engine->EndRun();
       return Status::InvalidArgument(
           "the module has no _start function: the sandbox runs WASI "
           "command modules (compile with a wasm32-wasi(p1) target)");
@@ -369,7 +381,7 @@ Result<RunOutcome> Sandbox::Run(const ModuleSource& module,
                                    nullptr, 0, &raw_trap));
   }
   TrapHandle trap(raw_trap);
-  (*engine)->EndRun();
+  engine->EndRun();
   cancel_registration.Reset();
   Clock::time_point end = Clock::now();
 

@@ -124,7 +124,14 @@ class Sandbox {
   // since a guest could then plant compiled code for later runs.
   Status CheckMountsSpareCache(const std::vector<Mount>& mounts) const;
 
+  // Returns `module` compiled by `cache`.
+  static Result<std::shared_ptr<const CompiledModule>> LoadFrom(
+      ModuleCache* cache, const ModuleSource& module);
+
   std::string cache_dir_;
+  // cache_dir_ with symbolic links resolved as far as it exists, for
+  // comparing with mount paths; empty when cache_dir_ is.
+  std::string canonical_cache_dir_;
   std::mutex mu_;
   std::map<uint64_t, std::unique_ptr<ModuleCache>> caches_;  // guarded by mu_
 };

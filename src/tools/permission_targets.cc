@@ -7,8 +7,9 @@
 namespace boxagnts::tools {
 namespace {
 
+// `searches` says whether the tool reads the tree under a directory path.
 Result<PathTarget> MakePathTarget(const std::string& field,
-                                  std::string_view path,
+                                  std::string_view path, bool searches,
                                   const AnchorDirs& dirs) {
   // Tools read "~" as an ordinary name relative to the work dir, so the
   // engine must too: expanding it to the home directory would check a
@@ -18,9 +19,9 @@ Result<PathTarget> MakePathTarget(const std::string& field,
   Result<std::string> resolved = ResolvePath(*written);
   if (!resolved.ok()) return resolved.status();
   std::error_code ec;
-  bool is_directory = std::filesystem::is_directory(*resolved, ec);
+  bool searched = searches && std::filesystem::is_directory(*resolved, ec);
   return PathTarget{field, std::move(*written), std::move(*resolved),
-                    is_directory};
+                    searched};
 }
 
 Status AppendPathTargets(const ToolSpec& spec, const Json& input,
@@ -47,9 +48,9 @@ Status AppendPathTargets(const ToolSpec& spec, const Json& input,
                                      it->dump());
     }
     for (const std::string& path : paths) {
-      Result<PathTarget> target = MakePathTarget(field, path, dirs);
+      Result<PathTarget> target =
+          MakePathTarget(field, path, spec.searches_path_trees, dirs);
       if (!target.ok()) return target.status().WithPrefix(where);
-      target->searched = spec.searches_path_trees && target->is_directory;
       targets->push_back(std::move(*target));
     }
   }
@@ -90,7 +91,7 @@ bool PathMatches(const PathSpecifier& spec, const PathTarget& target,
     if (segments && spec.glob.MatchesPathOrAncestor(*segments)) return true;
     if (!below) return false;
     if (segments) return spec.glob.CouldMatchBelow(*segments);
-    // The searched directory holds the rule's whole anchor directory.
+    // The searched directory contains the rule's whole anchor directory.
     return SegmentsBelow(base, path).has_value();
   };
   if (matches(target.resolved, base_resolved)) return true;

@@ -24,9 +24,8 @@ struct PathTarget {
   std::string field;     // input field that named it
   std::string written;   // absolute, normalised lexically
   std::string resolved;  // symbolic links followed
-  bool is_directory = false;
-  // The tool reads everything under this directory (a search), so deny
-  // and ask rules that could match inside it apply to it.
+  // True when the path is a directory that the tool searches (reads the
+  // whole tree of), so deny and ask rules matching inside it apply.
   bool searched = false;
 };
 

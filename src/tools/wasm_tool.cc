@@ -26,9 +26,8 @@ Result<sandbox::RunRequest> WasmTool::BuildRunRequest(
   request.cancel = cancel;
   request.run_id = context.call_id;
 
-  std::vector<sandbox::Mount> map_dirs = context.map_dirs;
   Result<std::vector<sandbox::Mount>> mounts =
-      sandbox::ResolveMounts(context.work_dir, map_dirs);
+      sandbox::ResolveMounts(context.work_dir, context.map_dirs);
   if (!mounts.ok()) return mounts.status();
   if (spec_.read_only) {
     for (sandbox::Mount& mount : *mounts) mount.read_only = true;
