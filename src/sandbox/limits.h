@@ -28,7 +28,7 @@ struct SandboxLimits {
   uint64_t max_wasm_stack_bytes = 1ULL << 20;
 
   // Bytes of stdout and stderr kept; the rest is dropped and the outcome
-  // says it was truncated. The guest is not stopped.
+  // flags the stream as truncated. The guest is not stopped.
   uint64_t max_stdout_bytes = 8ULL << 20;
   uint64_t max_stderr_bytes = 1ULL << 20;
 

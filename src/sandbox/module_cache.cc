@@ -121,8 +121,8 @@ Result<std::shared_ptr<const CompiledModule>> ModuleCache::LoadOrCompile(
 Result<ModuleHandle> ModuleCache::LoadFromDisk(const std::string& key) {
   if (disk_dir_.empty()) return Status::NotFound("no disk cache");
   std::string path = disk_dir_ + "/" + key + ".cwasm";
-  // Compiled code runs natively, so only trust entries that nobody but
-  // this user could have written: the folder and the file must belong to
+  // Compiled code runs natively, so trust only entries that no other user
+  // could have written: the folder and the file must belong to
   // this user and be writable by no one else, and the entry must be a
   // regular file (a FIFO would block the load).
   struct stat dir_stat, file_stat;

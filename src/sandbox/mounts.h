@@ -14,7 +14,7 @@ namespace boxagnts::sandbox {
 
 struct Mount {
   std::string host_path;   // a directory on the host
-  std::string guest_path;  // absolute path at which the guest sees it
+  std::string guest_path;  // absolute path of the directory inside the guest
   bool read_only = false;
 };
 

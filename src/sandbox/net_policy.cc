@@ -111,10 +111,10 @@ NetworkDecision NetworkPolicy::CheckAddress(const HttpUrl& url,
   std::string text = address.ToString();
   std::optional<std::string> range = FindBlockedRange(address);
   if (!range) return {true, "address " + text + " is not in block_networks"};
-  // An entry opts in only what it names at least as narrowly as every
-  // block range that holds the address, so an explicit block such as
-  // 127.0.0.5/32 beats a wider allow such as 127.0.0.0/8, and 0.0.0.0/0
-  // opts in nothing that the default list blocks.
+  // An entry opts in an address only when the entry is at least as narrow
+  // as every block range that contains the address. So an explicit block
+  // such as 127.0.0.5/32 beats a wider allow such as 127.0.0.0/8, and
+  // 0.0.0.0/0 opts in nothing that the default list blocks.
   std::vector<const IpNetwork*> holders;
   for (const IpNetwork& network : blocked_) {
     if (network.Contains(address)) holders.push_back(&network);

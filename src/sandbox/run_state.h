@@ -20,11 +20,11 @@ namespace boxagnts::sandbox {
 
 class NetworkBroker;
 
-// Why the host stopped a run before the guest finished.
+// The reason the host stopped a run before the guest finished.
 enum class HostStop : int { kNone = 0, kTimeout, kCancelled };
 
 // Captures one output stream up to a byte cap. Bytes past the cap are
-// dropped and `truncated` is set; the guest still sees its writes succeed.
+// dropped and `truncated` is set; the guest still gets success for those writes.
 struct OutputCapture {
   uint64_t max_bytes = 0;
   std::string bytes;

@@ -375,8 +375,8 @@ Result<RunOutcome> Sandbox::Run(const ModuleSource& module,
           "command modules (compile with a wasm32-wasi(p1) target)");
     }
     // TODO: a guest blocked in a WASI file call that waits on another
-    // process (opening a FIFO) keeps this thread until the call returns;
-    // only poll_oneoff and HTTP are interruptible.
+    // process (opening a FIFO) keeps this thread until the call returns.
+    // Only poll_oneoff and HTTP requests can be interrupted.
     error.reset(wasmtime_func_call(context, &start.of.func, nullptr, 0,
                                    nullptr, 0, &raw_trap));
   }

@@ -1,6 +1,6 @@
 // Runs WASI preview 1 command modules under the sandbox's limits.
 //
-// A run sees only its mounts, gets no sockets (HTTP goes through the
+// A run can reach only its mounts, gets no sockets (HTTP goes through the
 // network broker, when one is given), and ends by exit, trap or one of its
 // limits. Many runs may execute at once on different threads; each has its
 // own store, limits and outcome.
@@ -32,7 +32,7 @@ class ModuleCache;
 class NetworkBroker;
 struct CompiledModule;
 
-// What ended a run when the guest did not exit by itself.
+// The reason a run ended when the guest did not exit by itself.
 enum class TrapKind {
   kNone,           // the guest exited; see exit_code
   kOutOfFuel,      // `wasm_fuel` was used up
@@ -40,7 +40,7 @@ enum class TrapKind {
   kMemoryLimit,    // growth beyond `wasm_max_memory_size` was denied
   kStackOverflow,  // `wasm_max_wasm_stack` was exceeded
   kCancelled,      // the caller cancelled the run
-  kTrap,           // any other trap; the message says which
+  kTrap,           // any other trap, named in the message
 };
 
 // Returns the outcome name of `kind`: "out_of_fuel", "timeout",
@@ -90,7 +90,7 @@ struct ModuleSource {
 
 class Sandbox {
  public:
-  // `cache_dir` holds compiled modules on disk; empty disables the disk
+  // `cache_dir` stores compiled modules on disk; empty disables the disk
   // cache. See DefaultCacheDir().
   explicit Sandbox(std::string cache_dir);
   ~Sandbox();
@@ -108,9 +108,10 @@ class Sandbox {
       const ModuleSource& module, uint64_t max_wasm_stack_bytes);
 
   // Runs `module` to completion. Returns an error only when the run could
-  // not start (bad limits, unreadable or invalid module, missing imports,
-  // bad mounts, a writable mount over the module cache); everything that happens once the guest runs, traps and
-  // limits included, is described by the outcome.
+  // not start: bad limits, an unreadable or invalid module, missing
+  // imports, bad mounts, or a writable mount over the module cache. Once
+  // the guest runs, everything that happens, traps and limits included,
+  // is described by the outcome.
   Result<RunOutcome> Run(const ModuleSource& module, const RunRequest& request);
 
   // Forgets compiled modules held in memory; the disk cache stays.
@@ -120,7 +121,7 @@ class Sandbox {
   Result<ModuleCache*> CacheFor(uint64_t max_wasm_stack_bytes);
 
  private:
-  // Rejects a writable mount that holds the disk cache or lies inside it,
+  // Rejects a writable mount that contains the disk cache or lies inside it,
   // since a guest could then plant compiled code for later runs.
   Status CheckMountsSpareCache(const std::vector<Mount>& mounts) const;
 

@@ -26,7 +26,7 @@ class Sandbox;
 
 namespace boxagnts::tools {
 
-// What a tool needs from the host, as bit flags.
+// Host access a tool needs, as bit flags.
 enum Capability : uint32_t {
   kCapabilityNone = 0,
   kCapabilityFileRead = 1u << 0,
@@ -39,7 +39,7 @@ Result<Capability> ParseCapability(std::string_view name);
 std::vector<std::string> CapabilityNames(uint32_t capabilities);
 
 struct ToolSpec {
-  std::string name;         // as the model sees it, such as "Read"
+  std::string name;         // the name the model calls, such as "Read"
   std::string description;  // for the model
   Json input_schema;        // JSON Schema (draft 7) of the input object
   bool read_only = false;   // never changes files or remote state
@@ -49,7 +49,7 @@ struct ToolSpec {
   // such as Read(src/**). Relative paths are relative to the work dir; an
   // absent field means the work dir itself.
   std::vector<std::string> path_fields;
-  // Input field that holds a URL, checked by domain:HOST rules.
+  // Input field that contains a URL, checked by domain:HOST rules.
   std::string url_field;
   // The tool reads the whole tree under a directory named in a path field
   // (Grep, Glob), so deny and ask rules on anything in that tree apply.

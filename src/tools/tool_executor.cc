@@ -20,7 +20,7 @@ ToolCallOutcome ToolExecutor::Call(const std::string& name, const Json& input,
   }
 
   // Validation comes first, so neither the permission engine nor the tool
-  // sees input that breaks the schema.
+  // receives input that breaks the schema.
   Status valid = registry_->SchemaFor(name)->Validate(input);
   if (!valid.ok()) {
     outcome.result = ToolResult::Error("tool " + name + ": " + valid.message());
