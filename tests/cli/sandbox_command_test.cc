@@ -277,3 +277,40 @@ TEST(SandboxCommandNetwork, BlockUrlAndBlockNetworkFlagsApply) {
 
 }  // namespace
 }  // namespace boxagnts
+
+namespace boxagnts {
+namespace {
+
+const std::string kFlood =
+    std::string(BOXAGNTS_TEST_GUEST_DIR) + "/output_flood.wasm";
+
+TEST(SandboxCommandLimits, StackAboveMaximumIsUsageError) {
+  CommandResult r = RunCommand({kBinary, "sandbox", "run", "--max-stack", "4M",
+                                kHello});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "boxagnts sandbox run: wasm_max_wasm_stack is 4194304 bytes, "
+            "above the maximum of 2097152 bytes\n");
+}
+
+TEST(SandboxCommandPipes, ClosedReaderKeepsGuestExitCode) {
+  CommandResult r = RunCommand(
+      {"/bin/bash", "-c",
+       "'" + kBinary + "' sandbox run '" + kFlood +
+           "' -- 1000000 0 | head -c 5 >/dev/null; echo ${PIPESTATUS[0]}"});
+  EXPECT_EQ(r.out, "7\n") << r.err;
+}
+
+TEST(SandboxCommandPipes, SlowReaderDoesNotHoldGuest) {
+  // The guest writes 5 MB and exits at once; the reader waits 2 s. With a
+  // 1 s timeout the run must still end by exit, not by timeout.
+  CommandResult r = RunCommand(
+      {"/bin/bash", "-c",
+       "'" + kBinary + "' sandbox run --timeout 1 '" + kFlood +
+           "' -- 5000000 0 | (sleep 2; wc -c)"});
+  EXPECT_EQ(r.out, "5000000\n");
+  EXPECT_EQ(r.err, "");
+}
+
+}  // namespace
+}  // namespace boxagnts
