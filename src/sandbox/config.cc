@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/files.h"
+#include "core/toml_text.h"
 #include "core/units.h"
 
 namespace boxagnts::sandbox {
@@ -136,16 +137,9 @@ const std::map<std::string, Setter>& Setters() {
 
 Status LoadSandboxConfigText(std::string_view text, const std::string& source,
                              SandboxConfig* config) {
-  toml::table root;
-  try {
-    root = toml::parse(text, source);
-  } catch (const toml::parse_error& e) {
-    std::ostringstream where;
-    where << e.source().begin;
-    return Status::InvalidArgument("invalid TOML in " + source + " at " +
-                                   where.str() + ": " +
-                                   std::string(e.description()));
-  }
+  Result<toml::table> parsed = ParseTomlText(text, source);
+  if (!parsed.ok()) return parsed.status();
+  toml::table& root = *parsed;
   const toml::node* section = root.get("sandbox");
   if (section == nullptr) return Status::Ok();
   const toml::table* table = section->as_table();
