@@ -132,12 +132,44 @@ std::vector<ReceivedRequest> TestServer::requests() const {
   return requests_;
 }
 
+namespace {
+
+// The JSON text of the first user message of a request in any of the
+// served formats, for "match".
+std::string FirstUserMessage(const std::string& body_text) {
+  Json body = Json::parse(body_text, nullptr, false);
+  if (!body.is_object()) return "";
+  for (const char* key : {"messages", "contents", "input"}) {
+    auto list = body.find(key);
+    if (list == body.end() || !list->is_array()) continue;
+    for (const Json& item : *list) {
+      if (item.is_object() && item.value("role", "") == "user") {
+        return item.dump();
+      }
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
 const ScriptTurn* TestServer::NextTurn(ReceivedRequest request,
                                        size_t* index) {
+  std::string first_user = FirstUserMessage(request.body);
   std::lock_guard<std::mutex> lock(mu_);
   *index = requests_.size();
   requests_.push_back(std::move(request));
-  return *index < turns_.size() ? &turns_[*index] : nullptr;
+  if (used_.size() != turns_.size()) used_.assign(turns_.size(), false);
+  for (size_t i = 0; i < turns_.size(); ++i) {
+    if (used_[i]) continue;
+    if (!turns_[i].match.empty() &&
+        first_user.find(turns_[i].match) == std::string::npos) {
+      continue;
+    }
+    used_[i] = true;
+    return &turns_[i];
+  }
+  return nullptr;
 }
 
 void TestServer::InstallRoutes() {

@@ -34,6 +34,11 @@
 //                        default "overloaded_error") after "after_events"
 //     "echo_credentials" reply 401 with the received key in the body
 //
+// Turns are served in script order. A turn with "match": "TEXT" is held
+// for a request whose first user message contains TEXT: each request gets
+// the first unused turn that either has no match or matches it. This lets
+// parallel agents each get their own replies.
+//
 // The server binds 127.0.0.1 only. Thread-safe.
 
 #ifndef BOXAGNTS_PROVIDERS_TEST_SERVER_H_
@@ -83,6 +88,8 @@ struct ScriptTurn {
   int after_events = 0;
   int stall_ms = 0;
   std::string error_type = "overloaded_error";
+  std::string match;  // served only to requests whose first user message
+                      // contains this text
 };
 
 // Parses and checks a script. Errors name the turn index and the field.
@@ -121,6 +128,7 @@ class TestServer {
   const ScriptTurn* NextTurn(ReceivedRequest request, size_t* index);
 
   std::vector<ScriptTurn> turns_;
+  std::vector<bool> used_;  // guarded by mu_
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   int port_ = 0;

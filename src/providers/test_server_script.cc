@@ -93,7 +93,7 @@ Status ParseTurn(const Json& json, size_t index, ScriptTurn* turn) {
       "text", "thinking", "signature", "tool_calls", "usage", "stop_reason",
       "delta_chars", "chunk_bytes", "chunk_delay_ms", "interleave_tool_calls",
       "fault", "status", "retry_after", "message", "body", "after_events",
-      "stall_ms", "error_type"};
+      "stall_ms", "error_type", "match"};
   static const std::set<std::string> kFaults = {
       "", "http_status", "disconnect", "stall", "malformed_json",
       "stream_error", "echo_credentials"};
@@ -149,6 +149,7 @@ Status ParseTurn(const Json& json, size_t index, ScriptTurn* turn) {
   BOXAGNTS_RETURN_IF_ERROR(
       ReadString(json, index, "retry_after", &turn->retry_after));
   BOXAGNTS_RETURN_IF_ERROR(ReadString(json, index, "message", &turn->message));
+  BOXAGNTS_RETURN_IF_ERROR(ReadString(json, index, "match", &turn->match));
   BOXAGNTS_RETURN_IF_ERROR(ReadString(json, index, "body", &turn->body));
   BOXAGNTS_RETURN_IF_ERROR(
       ReadInt(json, index, "after_events", &turn->after_events));

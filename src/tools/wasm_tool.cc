@@ -1,5 +1,7 @@
 #include "tools/wasm_tool.h"
 
+#include <chrono>
+
 #include "core/log.h"
 #include "sandbox/net_broker.h"
 
@@ -108,8 +110,12 @@ ToolResult WasmTool::Execute(const Json& input, const ToolContext& context,
   }
   sandbox::Sandbox& sandbox =
       context.sandbox != nullptr ? *context.sandbox : sandbox::Sandbox::Default();
+  auto started = std::chrono::steady_clock::now();
   Result<sandbox::RunOutcome> outcome =
       sandbox.Run(sandbox::ModuleSource::File(module_path_), *request);
+  int64_t run_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                       std::chrono::steady_clock::now() - started)
+                       .count();
   if (!outcome.ok()) {
     spdlog::error("session={} call={} tool={}: sandbox failed: {}",
                   context.session_id, context.call_id, spec_.name,
@@ -117,7 +123,15 @@ ToolResult WasmTool::Execute(const Json& input, const ToolContext& context,
     return ToolResult::Error("tool " + spec_.name + " could not run: " +
                              outcome.status().message());
   }
-  return ResultFromOutcome(spec_.name, *outcome);
+  ToolResult result = ResultFromOutcome(spec_.name, *outcome);
+  // What the run cost, for logs and benchmarks; the model never sees it.
+  if (result.metadata.is_object()) {
+    result.metadata["sandbox"] = {{"run_us", run_us},
+                                  {"fuel_consumed", outcome->fuel_consumed},
+                                  {"peak_memory_bytes",
+                                   outcome->peak_memory_bytes}};
+  }
+  return result;
 }
 
 }  // namespace boxagnts::tools

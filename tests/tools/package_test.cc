@@ -54,7 +54,11 @@ TEST(ToolPackage, LoadsManifestAndRuns) {
   ToolResult result = (*tool)->Execute(Json::object(), context, {});
   EXPECT_FALSE(result.is_error) << result.content;
   EXPECT_EQ(result.content, "echo ok");
-  EXPECT_EQ(result.metadata, Json({{"n", 1}}));
+  // The guest's metadata, plus what the sandbox run cost.
+  EXPECT_EQ(result.metadata["n"], 1);
+  EXPECT_EQ(result.metadata["sandbox"]["fuel_consumed"], 12);
+  EXPECT_EQ(result.metadata["sandbox"]["peak_memory_bytes"], 65536);
+  EXPECT_GT(result.metadata["sandbox"]["run_us"].get<int64_t>(), 0);
 }
 
 TEST(ToolPackage, ManifestErrorsNameTheField) {
