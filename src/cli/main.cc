@@ -24,6 +24,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "boxagnts 0.1.0");
 
   int exit_code = 0;
+  boxagnts::cli::AddRunCommand(app, &exit_code);
+  boxagnts::cli::AddSessionsCommand(app, &exit_code);
+  boxagnts::cli::AddDemoCommand(app, &exit_code);
   boxagnts::cli::AddSandboxCommand(app, &exit_code);
   boxagnts::cli::AddToolCommand(app, &exit_code);
   boxagnts::cli::AddModelsCommand(app, &exit_code);

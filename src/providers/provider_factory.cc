@@ -23,7 +23,7 @@ Result<std::unique_ptr<Provider>> CreateProvider(
   if (!ref.ok()) return ref.status();
   if (ref->service == "replay") {
     Result<std::unique_ptr<ReplayProvider>> replay =
-        ReplayProvider::Open(ref->model);
+        ReplayProvider::Open(ref->model, options.replay_ignore_paths);
     if (!replay.ok()) return replay.status();
     return std::unique_ptr<Provider>(std::move(*replay));
   }

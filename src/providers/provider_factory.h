@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/status.h"
 #include "providers/keys.h"
@@ -37,11 +38,16 @@ struct ProviderOptions {
   int64_t max_response_bytes = int64_t{64} << 20;
   // When set, every exchange is recorded there.
   std::shared_ptr<SessionRecorder> recorder;
+  // For "replay/PATH": JSON Pointers into the wire request that replay
+  // does not compare, such as "/system" for a system prompt that carries
+  // the date and the work dir. Empty: every field must match.
+  std::vector<std::string> replay_ignore_paths;
 };
 
 // Returns the provider for `model_id`. "replay/PATH" opens a recording.
 // Errors: unknown service (the message lists the known ones), a missing
-// key (naming the variables to set), an invalid base URL.
+// key (naming the variables to set), an invalid base URL, an invalid
+// replay ignore path.
 Result<std::unique_ptr<Provider>> CreateProvider(
     std::string_view model_id, const ProviderOptions& options);
 

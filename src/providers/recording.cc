@@ -51,36 +51,71 @@ const Json* Find(const Json& json, const std::string& pointer) {
   }
 }
 
-}  // namespace
-
-std::optional<std::string> FirstDifference(const Json& a, const Json& b) {
+// Returns the pointer of the first difference at or below `here`, the
+// pointer of `a` and `b` in the whole document.
+std::optional<std::string> DifferenceBelow(
+    const Json& a, const Json& b, const std::string& here,
+    const std::set<std::string>& ignored) {
   // Parsed and built numbers differ in type (unsigned or signed) only.
   if (a.is_number() && b.is_number()) {
-    return a == b ? std::nullopt : std::optional<std::string>("");
+    return a == b ? std::nullopt : std::optional<std::string>(here);
   }
-  if (a.type() != b.type()) return std::string();
+  if (a.type() != b.type()) return here;
   if (a.is_object()) {
     std::set<std::string> keys;
     for (auto it = a.begin(); it != a.end(); ++it) keys.insert(it.key());
     for (auto it = b.begin(); it != b.end(); ++it) keys.insert(it.key());
     for (const std::string& key : keys) {
-      std::string here = "/" + EscapePointerToken(key);
-      if (!a.contains(key) || !b.contains(key)) return here;
-      if (auto inner = FirstDifference(a[key], b[key])) return here + *inner;
+      std::string child = here + "/" + EscapePointerToken(key);
+      if (ignored.count(child) > 0) continue;
+      if (!a.contains(key) || !b.contains(key)) return child;
+      if (auto inner = DifferenceBelow(a[key], b[key], child, ignored)) {
+        return inner;
+      }
     }
     return std::nullopt;
   }
   if (a.is_array()) {
     size_t n = std::max(a.size(), b.size());
     for (size_t i = 0; i < n; ++i) {
-      std::string here = "/" + std::to_string(i);
-      if (i >= a.size() || i >= b.size()) return here;
-      if (auto inner = FirstDifference(a[i], b[i])) return here + *inner;
+      std::string child = here + "/" + std::to_string(i);
+      if (ignored.count(child) > 0) continue;
+      if (i >= a.size() || i >= b.size()) return child;
+      if (auto inner = DifferenceBelow(a[i], b[i], child, ignored)) {
+        return inner;
+      }
     }
     return std::nullopt;
   }
-  if (a != b) return std::string();
+  if (a != b) return here;
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> FirstDifference(const Json& a, const Json& b) {
+  return DifferenceBelow(a, b, "", {});
+}
+
+std::optional<std::string> FirstDifference(
+    const Json& a, const Json& b, const std::set<std::string>& ignored) {
+  return DifferenceBelow(a, b, "", ignored);
+}
+
+Result<std::string> ParseIgnorePath(const std::string& pointer) {
+  if (pointer.empty()) {
+    return Status::InvalidArgument(
+        "invalid replay ignore path \"\": it would ignore the whole "
+        "request; name a field such as \"/system\"");
+  }
+  try {
+    return Json::json_pointer(pointer).to_string();
+  } catch (const Json::exception&) {
+    return Status::InvalidArgument(
+        "invalid replay ignore path \"" + pointer +
+        "\": not a JSON Pointer (use the form \"/system\" or "
+        "\"/messages/0/content\", with ~0 for ~ and ~1 for /)");
+  }
 }
 
 std::string RedactSecrets(std::string text,
@@ -112,6 +147,9 @@ Json ExchangeToJson(const Exchange& exchange) {
         {"kind", ProviderErrorKindName(*exchange.transport_error_kind)},
         {"message", exchange.transport_error_message}};
   }
+  if (!exchange.replay_ignore_paths.empty()) {
+    out["replay_ignore_paths"] = exchange.replay_ignore_paths;
+  }
   return out;
 }
 
@@ -141,6 +179,23 @@ Result<Exchange> ExchangeFromJson(const Json& json) {
                                        kind + "\"");
       }
       exchange.transport_error_message = error.value("message", "");
+    }
+    if (json.contains("replay_ignore_paths")) {
+      const Json& paths = json["replay_ignore_paths"];
+      if (!paths.is_array()) {
+        return Status::InvalidArgument(
+            "replay_ignore_paths must be an array of JSON Pointer strings");
+      }
+      for (const Json& item : paths) {
+        if (!item.is_string()) {
+          return Status::InvalidArgument(
+              "replay_ignore_paths holds " + Shorten(item) +
+              "; each entry must be a JSON Pointer string");
+        }
+        Result<std::string> path = ParseIgnorePath(item.get<std::string>());
+        if (!path.ok()) return path.status();
+        exchange.replay_ignore_paths.push_back(std::move(*path));
+      }
     }
   } catch (const Json::exception& e) {
     return Status::InvalidArgument(std::string("invalid exchange: ") +
@@ -191,7 +246,13 @@ Status SessionRecorder::Append(const Exchange& exchange,
 }
 
 Result<std::unique_ptr<ReplayProvider>> ReplayProvider::Open(
-    const std::string& path) {
+    const std::string& path, const std::vector<std::string>& ignore_paths) {
+  std::set<std::string> ignored;
+  for (const std::string& pointer : ignore_paths) {
+    Result<std::string> parsed = ParseIgnorePath(pointer);
+    if (!parsed.ok()) return parsed.status();
+    ignored.insert(std::move(*parsed));
+  }
   Result<std::string> text = ReadFileToString(path);
   if (!text.ok()) return text.status().WithPrefix("replay");
   std::vector<Exchange> finals;
@@ -208,7 +269,7 @@ Result<std::unique_ptr<ReplayProvider>> ReplayProvider::Open(
     if (exchange->final) finals.push_back(std::move(*exchange));
   }
   return std::unique_ptr<ReplayProvider>(
-      new ReplayProvider(path, std::move(finals)));
+      new ReplayProvider(path, std::move(finals), std::move(ignored)));
 }
 
 CompletionResult ReplayProvider::Complete(const Request& request,
@@ -253,7 +314,10 @@ CompletionResult ReplayProvider::Complete(const Request& request,
     return ProviderError::Make(ProviderErrorKind::kInvalidRequest,
                                call + ": " + wire.status().message());
   }
-  if (auto path = FirstDifference(exchange.request_body, wire->body)) {
+  std::set<std::string> ignored = ignore_paths_;
+  ignored.insert(exchange.replay_ignore_paths.begin(),
+                 exchange.replay_ignore_paths.end());
+  if (auto path = FirstDifference(exchange.request_body, wire->body, ignored)) {
     const Json* recorded = Find(exchange.request_body, *path);
     const Json* got = Find(wire->body, *path);
     return ProviderError::Make(

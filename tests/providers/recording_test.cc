@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "core/files.h"
+#include "providers/provider_factory.h"
 #include "test_support.h"
 
 namespace boxagnts::providers {
@@ -190,6 +191,181 @@ TEST(Replay, MissingFileNamesPath) {
   ASSERT_FALSE(replay.ok());
   EXPECT_NE(replay.status().message().find("/nonexistent/rec.jsonl"),
             std::string::npos);
+}
+
+// Records one call of `request`, to which the model responds "done".
+void RecordOneCall(const std::string& path, const Request& request) {
+  auto server = StartServer(Json::array(
+      {{{"text", "done"},
+        {"usage", {{"input_tokens", 7}, {"output_tokens", 1}}}}}));
+  HttpProviderOptions options = testing::FastOptions();
+  options.recorder = *SessionRecorder::Open(path);
+  auto provider = MakeProvider(Protocol::kAnthropic, *server, "claude-x",
+                               options, kKey, "anthropic");
+  CollectingCallbacks callbacks;
+  CompletionResult result =
+      provider->Complete(request, callbacks, CancellationToken());
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+}
+
+Request RequestWithSystem(const std::string& system, const std::string& text) {
+  Request request = UserRequest(text);
+  request.system = system;
+  return request;
+}
+
+TEST(Replay, IgnorePathSkipsOnlyThatField) {
+  std::string path = TempPath("replay-ignore");
+  RecordOneCall(path, RequestWithSystem("Today's date: 2026-01-01", "hi"));
+  Request next_day = RequestWithSystem("Today's date: 2026-01-02", "hi");
+  CollectingCallbacks callbacks;
+
+  // Without ignore paths the date is a divergence, as before.
+  auto strict = ReplayProvider::Open(path);
+  ASSERT_TRUE(strict.ok()) << strict.status().ToString();
+  CompletionResult diverged =
+      (*strict)->Complete(next_day, callbacks, CancellationToken());
+  ASSERT_FALSE(diverged.ok());
+  EXPECT_EQ(diverged.error().kind, ProviderErrorKind::kReplayDivergence);
+  EXPECT_NE(diverged.status().message().find("diverges from the recording "
+                                             "at /system"),
+            std::string::npos)
+      << diverged.status().message();
+
+  auto lenient = ReplayProvider::Open(path, {"/system"});
+  ASSERT_TRUE(lenient.ok()) << lenient.status().ToString();
+  CompletionResult served =
+      (*lenient)->Complete(next_day, callbacks, CancellationToken());
+  ASSERT_TRUE(served.ok()) << served.status().ToString();
+  EXPECT_EQ(served->message.Text(), "done");
+
+  // The other fields are still compared.
+  auto other = ReplayProvider::Open(path, {"/system"});
+  ASSERT_TRUE(other.ok());
+  CompletionResult changed = (*other)->Complete(
+      RequestWithSystem("Today's date: 2026-01-02", "hello"), callbacks,
+      CancellationToken());
+  ASSERT_FALSE(changed.ok());
+  EXPECT_NE(changed.status().message().find(
+                "at /messages/0/content/0/text: recorded \"hi\", got "
+                "\"hello\""),
+            std::string::npos)
+      << changed.status().message();
+  std::remove(path.c_str());
+}
+
+TEST(Replay, IgnoresFieldMissingOnOneSide) {
+  std::string path = TempPath("replay-ignore-missing");
+  RecordOneCall(path, RequestWithSystem("recorded prompt", "hi"));
+  auto replay = ReplayProvider::Open(path, {"/system"});
+  ASSERT_TRUE(replay.ok());
+  CollectingCallbacks callbacks;
+  // An empty system prompt leaves "system" out of the wire request.
+  CompletionResult served =
+      (*replay)->Complete(UserRequest("hi"), callbacks, CancellationToken());
+  EXPECT_TRUE(served.ok()) << served.status().ToString();
+  std::remove(path.c_str());
+}
+
+TEST(Replay, ExchangeIgnorePathsApplyToThatCall) {
+  std::string path = TempPath("replay-ignore-exchange");
+  RecordOneCall(path, RequestWithSystem("Platform: Linux 6.1", "hi"));
+  Result<std::string> text = ReadFileToString(path);
+  ASSERT_TRUE(text.ok());
+  Json line = Json::parse(*text);
+  EXPECT_FALSE(line.contains("replay_ignore_paths"));
+  line["replay_ignore_paths"] = {"/system"};
+  ASSERT_TRUE(WriteFileAtomic(path, line.dump() + "\n").ok());
+
+  auto replay = ReplayProvider::Open(path);
+  ASSERT_TRUE(replay.ok()) << replay.status().ToString();
+  CollectingCallbacks callbacks;
+  CompletionResult served = (*replay)->Complete(
+      RequestWithSystem("Platform: Darwin 24.1", "hi"), callbacks,
+      CancellationToken());
+  EXPECT_TRUE(served.ok()) << served.status().ToString();
+  std::remove(path.c_str());
+}
+
+TEST(Replay, FactoryPassesIgnorePaths) {
+  std::string path = TempPath("replay-factory");
+  RecordOneCall(path, RequestWithSystem("Working directory: /a", "hi"));
+  CollectingCallbacks callbacks;
+  Request moved = RequestWithSystem("Working directory: /b", "hi");
+
+  ProviderOptions defaults;
+  auto strict = CreateProvider("replay/" + path, defaults);
+  ASSERT_TRUE(strict.ok()) << strict.status().ToString();
+  EXPECT_FALSE((*strict)->Complete(moved, callbacks, CancellationToken()).ok());
+
+  ProviderOptions options;
+  options.replay_ignore_paths = {"/system"};
+  auto lenient = CreateProvider("replay/" + path, options);
+  ASSERT_TRUE(lenient.ok()) << lenient.status().ToString();
+  CompletionResult served =
+      (*lenient)->Complete(moved, callbacks, CancellationToken());
+  EXPECT_TRUE(served.ok()) << served.status().ToString();
+
+  options.replay_ignore_paths = {"system"};
+  auto invalid = CreateProvider("replay/" + path, options);
+  ASSERT_FALSE(invalid.ok());
+  EXPECT_EQ(invalid.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(invalid.status().message().find(
+                "invalid replay ignore path \"system\": not a JSON Pointer"),
+            std::string::npos)
+      << invalid.status().message();
+  std::remove(path.c_str());
+}
+
+TEST(Replay, InvalidIgnorePathInFileNamesLine) {
+  std::string path = TempPath("replay-ignore-bad");
+  RecordOneCall(path, UserRequest("hi"));
+  Json line = Json::parse(*ReadFileToString(path));
+  line["replay_ignore_paths"] = {"/messages/~2"};
+  ASSERT_TRUE(WriteFileAtomic(path, "\n" + line.dump() + "\n").ok());
+  auto replay = ReplayProvider::Open(path);
+  ASSERT_FALSE(replay.ok());
+  EXPECT_NE(replay.status().message().find(
+                "\" line 2: invalid replay ignore path \"/messages/~2\""),
+            std::string::npos)
+      << replay.status().message();
+
+  line["replay_ignore_paths"] = "/system";
+  ASSERT_TRUE(WriteFileAtomic(path, line.dump() + "\n").ok());
+  replay = ReplayProvider::Open(path);
+  ASSERT_FALSE(replay.ok());
+  EXPECT_NE(replay.status().message().find(
+                "replay_ignore_paths must be an array"),
+            std::string::npos)
+      << replay.status().message();
+  std::remove(path.c_str());
+}
+
+TEST(ParseIgnorePath, RejectsRootAndNonPointers) {
+  EXPECT_EQ(*ParseIgnorePath("/system"), "/system");
+  EXPECT_EQ(*ParseIgnorePath("/a~1b/0"), "/a~1b/0");
+  Result<std::string> root = ParseIgnorePath("");
+  ASSERT_FALSE(root.ok());
+  EXPECT_NE(root.status().message().find("would ignore the whole request"),
+            std::string::npos);
+  EXPECT_FALSE(ParseIgnorePath("system").ok());
+  EXPECT_FALSE(ParseIgnorePath("/bad~escape").ok());
+}
+
+TEST(FirstDifference, SkipsIgnoredPointers) {
+  Json a = {{"system", "one"}, {"m", {1, 2, 3}}, {"k", {{"x", 1}}}};
+  Json b = {{"system", "two"}, {"m", {1, 9, 3}}, {"k", {{"x", 2}}}};
+  EXPECT_EQ(FirstDifference(a, b, {"/system"}), "/k/x");
+  EXPECT_EQ(FirstDifference(a, b, {"/system", "/k"}), "/m/1");
+  EXPECT_EQ(FirstDifference(a, b, {"/system", "/k", "/m/1"}), std::nullopt);
+  // A field present on one side only is skipped too.
+  EXPECT_EQ(FirstDifference(Json{{"a", 1}, {"s", "x"}}, Json{{"a", 1}},
+                            {"/s"}),
+            std::nullopt);
+  // Only the exact pointer is skipped, not a sibling with a longer name.
+  EXPECT_EQ(FirstDifference(Json{{"s", 1}, {"sx", 1}},
+                            Json{{"s", 2}, {"sx", 2}}, {"/s"}),
+            "/sx");
 }
 
 TEST(FirstDifference, FindsPointer) {

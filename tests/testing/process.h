@@ -22,9 +22,16 @@ struct CommandResult {
   std::string err;
 };
 
-// Runs `argv` with `input` on stdin and waits for it.
-inline CommandResult RunCommand(const std::vector<std::string>& argv,
-                                const std::string& input = "") {
+// A started child process with its stdout and stderr on pipes.
+struct SpawnedCommand {
+  pid_t pid = -1;
+  int out_fd = -1;
+  int err_fd = -1;
+};
+
+// Starts `argv` with `input` on stdin (written, then closed).
+inline SpawnedCommand SpawnCommand(const std::vector<std::string>& argv,
+                                   const std::string& input = "") {
   int in_pipe[2], out_pipe[2], err_pipe[2];
   if (pipe(in_pipe) || pipe(out_pipe) || pipe(err_pipe)) std::abort();
   pid_t pid = fork();
@@ -52,8 +59,13 @@ inline CommandResult RunCommand(const std::vector<std::string>& argv,
     written += static_cast<size_t>(n);
   }
   close(in_pipe[1]);
+  return {pid, out_pipe[0], err_pipe[0]};
+}
+
+// Reads the child's output until both pipes close, then reaps it.
+inline CommandResult WaitCommand(const SpawnedCommand& child) {
   CommandResult result;
-  struct pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+  struct pollfd fds[2] = {{child.out_fd, POLLIN, 0}, {child.err_fd, POLLIN, 0}};
   int open_fds = 2;
   while (open_fds > 0) {
     if (poll(fds, 2, -1) < 0) break;
@@ -71,9 +83,15 @@ inline CommandResult RunCommand(const std::vector<std::string>& argv,
     }
   }
   int status = 0;
-  waitpid(pid, &status, 0);
+  waitpid(child.pid, &status, 0);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
+}
+
+// Runs `argv` with `input` on stdin and waits for it.
+inline CommandResult RunCommand(const std::vector<std::string>& argv,
+                                const std::string& input = "") {
+  return WaitCommand(SpawnCommand(argv, input));
 }
 
 // A fresh directory under the system temp folder, removed with its
