@@ -159,6 +159,18 @@ TEST_F(ManagedRunTest, EightTasksNeverMoreThanThreeAtOnce) {
         << reports[i - 1].dump();
   }
   EXPECT_EQ(events.back()["result"], "all eight done");
+  // The executor events are in the manager's session too.
+  CommandResult exported = RunCommand(
+      {"/usr/bin/env", "BOXAGNTS_WORKSPACE_DIR=" + workspace_.path(),
+       BOXAGNTS_BINARY, "sessions", "export",
+       events.back()["session_id"].get<std::string>()});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  int finished = 0;
+  std::istringstream exported_lines(exported.out);
+  for (std::string line; std::getline(exported_lines, line);) {
+    if (line.find("\"executor_finish\"") != std::string::npos) ++finished;
+  }
+  EXPECT_EQ(finished, 8);
 }
 
 TEST_F(ManagedRunTest, TotalBudgetRunsOutMidway) {
