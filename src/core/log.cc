@@ -15,7 +15,11 @@ Status InitLogging(std::string_view level) {
         "invalid log level \"" + std::string(level) +
         "\": use trace, debug, info, warn, error or off");
   }
-  auto logger = spdlog::stderr_logger_mt("boxagnts-" + std::string(level));
+  // A second call with the same level finds its logger registered
+  // already, and stderr_logger_mt would throw on the duplicate name.
+  std::string name = "boxagnts-" + std::string(level);
+  std::shared_ptr<spdlog::logger> logger = spdlog::get(name);
+  if (logger == nullptr) logger = spdlog::stderr_logger_mt(name);
   logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   logger->set_level(parsed);
   spdlog::set_default_logger(logger);
