@@ -68,8 +68,11 @@ int Run(RunFlags flags) {
   if (flags.prompt == "-") {
     flags.prompt.assign(std::istreambuf_iterator<char>(std::cin), {});
   }
-  if (flags.prompt.empty()) {
-    return Fail(Status::InvalidArgument("the prompt is empty"), kExitUsage);
+  if (flags.prompt.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return Fail(Status::InvalidArgument(
+                    "the prompt is empty; give the task as the last "
+                    "argument, or - to read it from stdin"),
+                kExitUsage);
   }
   static CancellationSource interrupt;
   CancelOnInterrupt(&interrupt);

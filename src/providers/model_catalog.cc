@@ -154,6 +154,7 @@ Cost ComputeCost(const ModelPrices& prices, const Usage& usage) {
 }
 
 std::string FormatUsd(int64_t pico_usd) {
+  if (pico_usd < 0) return "-" + FormatUsd(-pico_usd);
   int64_t micro = (pico_usd + 500'000) / 1'000'000;
   char buffer[48];
   std::snprintf(buffer, sizeof(buffer), "$%lld.%06lld",

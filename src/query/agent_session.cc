@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "core/files.h"
+#include "core/toml_text.h"
 #include "core/log.h"
 #include "providers/provider_factory.h"
 #include "query/agent_config.h"
@@ -108,6 +109,27 @@ constexpr char kManagerRole[] =
     "check the result, and finish with a summary for the user. The runtime "
     "enforces the executor cap, the depth and the total budget.";
 
+// Rejects top-level tables no part of boxagnts reads, so that a typo such
+// as [hook] cannot silently switch off a guard.
+Status CheckConfigTables(const std::string& text, const std::string& path) {
+  static const char* const kKnown[] = {"agent",       "managed_agents",
+                                       "hooks",       "permissions",
+                                       "sandbox",     "models"};
+  Result<toml::table> root = ParseTomlText(text, path);
+  if (!root.ok()) return root.status();
+  for (const auto& [key, node] : *root) {
+    std::string name(key.str());
+    if (std::find(std::begin(kKnown), std::end(kKnown), name) ==
+        std::end(kKnown)) {
+      return Status::InvalidArgument(
+          path + ": unknown table or key \"" + name +
+          "\" (known tables: agent, managed_agents, hooks, permissions, "
+          "sandbox, models)");
+    }
+  }
+  return Status::Ok();
+}
+
 bool FileExists(const std::string& path) {
   std::error_code ec;
   return std::filesystem::exists(path, ec);
@@ -197,9 +219,15 @@ Status AgentSession::State::LoadConfig(const std::string& user_config,
   HookConfig hook_config;
   for (const std::string& path : {user_config, project_config}) {
     bool project = path == project_config;
-    if (!FileExists(path) || (project && !trusted)) continue;
+    if (!FileExists(path)) continue;
+    if (project && !trusted) {
+      warnings.push_back(path + " is ignored except for its deny rules until "
+                         "the project is trusted (--trust-project)");
+      continue;
+    }
     Result<std::string> text = ReadFileToString(path);
     if (!text.ok()) return text.status();
+    BOXAGNTS_RETURN_IF_ERROR(CheckConfigTables(*text, path));
     BOXAGNTS_RETURN_IF_ERROR(ParseAgentToml(*text, path, &agent));
     BOXAGNTS_RETURN_IF_ERROR(ParseManagedToml(*text, path, &managed));
     Result<HookConfig> hooks_here = ParseHooksToml(*text, path);
@@ -446,6 +474,14 @@ Result<std::unique_ptr<AgentSession>> AgentSession::Open(
       providers::CreateProvider(query.model_id, s.provider_options);
   if (!provider.ok()) return provider.status();
   s.provider = std::move(*provider);
+  if (s.options.managed && !s.managed.executor_model.empty()) {
+    Result<std::unique_ptr<providers::Provider>> executor_provider =
+        providers::CreateProvider(s.managed.executor_model, s.provider_options);
+    if (!executor_provider.ok()) {
+      return Status::InvalidArgument(
+          "executor model: " + executor_provider.status().message());
+    }
+  }
   BOXAGNTS_RETURN_IF_ERROR(s.BuildSystemPrompt());
   spdlog::info("agent session ready: work_dir={} model={} resumed={}",
                s.work_dir, query.model_id, s.info ? s.info->id : "");
@@ -601,7 +637,10 @@ const std::string& AgentSession::work_dir() const { return state_->work_dir; }
 
 std::vector<std::string> AgentSession::tool_names() const {
   std::vector<std::string> names;
-  for (const auto& tool : state_->registry.List()) {
+  const tools::ToolRegistry& registry = state_->manager_executor != nullptr
+                                            ? state_->manager_registry
+                                            : state_->registry;
+  for (const auto& tool : registry.List()) {
     names.push_back(tool->spec().name);
   }
   return names;

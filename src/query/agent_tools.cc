@@ -53,6 +53,12 @@ class AgentTool : public PoolTool {
       return result;
     }
     Result<std::optional<ExecutorReport>> report = pool_->Wait(*id, cancel);
+    if (report.ok() && !report->has_value()) {
+      // The executor is a child of the same cancellation and stops at
+      // once; its report (with any worktree commits) still belongs in
+      // the manager's history.
+      report = pool_->Wait(*id, CancellationToken());
+    }
     if (!report.ok()) return tools::ToolResult::Error(report.status().message());
     if (!report->has_value()) {
       return tools::ToolResult::Error("cancelled while executor " + *id +

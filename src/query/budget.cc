@@ -126,10 +126,7 @@ void Reservation::Settle(int64_t actual_pico_usd) {
 
 bool BudgetPool::TryReserveLocal(int64_t amount) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (cap_ && spent_ + reserved_ + amount > *cap_) {
-    exhausted_ = true;
-    return false;
-  }
+  if (cap_ && spent_ + reserved_ + amount > *cap_) return false;
   reserved_ += amount;
   return true;
 }
@@ -181,6 +178,17 @@ std::optional<int64_t> BudgetPool::available_pico_usd() const {
     available = available ? std::min(*available, here) : here;
   }
   return available;
+}
+
+void BudgetPool::MarkExhausted(int64_t amount_pico_usd) {
+  for (BudgetPool* pool = this; pool != nullptr; pool = pool->parent_.get()) {
+    std::lock_guard<std::mutex> lock(pool->mu_);
+    if (pool == this ||
+        (pool->cap_ &&
+         *pool->cap_ - pool->spent_ - pool->reserved_ < amount_pico_usd)) {
+      pool->exhausted_ = true;
+    }
+  }
 }
 
 bool BudgetPool::exhausted() const {

@@ -103,7 +103,10 @@ class BudgetPool {
   // Money neither spent nor reserved here, and in the parents; nullopt
   // when no pool in the chain has a cap.
   std::optional<int64_t> available_pico_usd() const;
-  // Set once a reservation was rejected for lack of money.
+  // Marks this pool, and every parent without `amount_pico_usd` left,
+  // as exhausted: a caller gave up on a call of that size.
+  void MarkExhausted(int64_t amount_pico_usd);
+  // Set by MarkExhausted: a call was given up for lack of money here.
   bool exhausted() const;
 
  private:

@@ -128,6 +128,7 @@ Result<CompactionResult> Compact(const CompactionRequest& request,
                                   call.max_tokens);
     reservation = request.budget->TryReserve(worst);
     if (!reservation) {
+      request.budget->MarkExhausted(worst);
       return Status::ResourceExhausted(
           "compaction: the summary call could cost up to " +
           providers::FormatUsd(worst) + ", more than the budget left");

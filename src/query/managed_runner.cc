@@ -102,11 +102,11 @@ std::shared_ptr<BudgetPool> ManagedRunner::PoolForExecutor() {
 std::string ManagedRunner::CanStart() const {
   const BudgetPool& total = *env_.total_budget;
   if (total.cap_pico_usd() && total.exhausted()) {
-    return "the total budget is spent: the last model call it was asked "
-           "for did not fit";
+    return "the total budget is used up: a model call was stopped because "
+           "even its smallest worst case no longer fits";
   }
   if (executors_pool_ && executors_pool_->exhausted()) {
-    return "the executors' share of the total budget is spent";
+    return "the executors' share of the total budget is used up";
   }
   return "";
 }
@@ -216,11 +216,17 @@ ExecutorReport ManagedRunner::RunExecutor(const std::string& id,
   if (worktree) {
     Result<std::string> commit =
         worktree->CommitAll(id + ": " + spec.description);
-    if (!commit.ok()) report.error = commit.status().message();
+    if (!commit.ok()) {
+      // The work is not on the branch, so the run did not deliver.
+      report.status = "error";
+      report.error = commit.status().message();
+      spdlog::warn("executor commit failed: executor={} {}", id, report.error);
+    }
     Result<WorktreeReport> summary = worktree->Report();
     if (summary.ok()) {
       report.worktree = *summary;
     } else if (report.error.empty()) {
+      report.status = "error";
       report.error = summary.status().message();
     }
     if (!spec.keep_worktree) {

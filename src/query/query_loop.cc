@@ -77,6 +77,26 @@ std::vector<std::string> UnansweredToolUses(const std::vector<Message>& h) {
   return missing;
 }
 
+// Gives every tool_use of `reply` a non-empty id no other call of the
+// reply has, since each result must name exactly one call. A model may
+// send empty or repeated ids; the history keeps the ids given here.
+void GiveToolUsesUniqueIds(Message* reply, int turn) {
+  std::set<std::string> seen;
+  int index = 0;
+  for (providers::ContentBlock& block : reply->content) {
+    auto* use = std::get_if<providers::ToolUseBlock>(&block);
+    if (use == nullptr) continue;
+    ++index;
+    if (use->id.empty() || seen.count(use->id)) {
+      std::string original = use->id;
+      use->id = "boxagnts_" + std::to_string(turn) + "_" + std::to_string(index);
+      spdlog::warn("tool call id \"{}\" was empty or repeated; using {}",
+                   original, use->id);
+    }
+    seen.insert(use->id);
+  }
+}
+
 class ForwardingCallbacks : public providers::StreamCallbacks {
  public:
   explicit ForwardingCallbacks(QueryObserver* observer) : observer_(observer) {}
@@ -253,7 +273,14 @@ Status QueryLoop::Impl::RepairInterruptedToolUses() {
 }
 
 int64_t QueryLoop::Impl::MaxOutputTokens() const {
-  if (config_.max_output_tokens > 0) return config_.max_output_tokens;
+  if (config_.max_output_tokens > 0) {
+    // Never more than the model can produce, which also bounds the
+    // budget reservation.
+    if (model_ != nullptr && model_->max_output_tokens > 0) {
+      return std::min(config_.max_output_tokens, model_->max_output_tokens);
+    }
+    return config_.max_output_tokens;
+  }
   if (model_ != nullptr && model_->max_output_tokens > 0) {
     return std::min(model_->max_output_tokens, kDefaultMaxOutputTokens);
   }
@@ -296,6 +323,12 @@ bool QueryLoop::Impl::PreFlight(const std::vector<Message>& request_messages,
       }
     }
   }
+  // The smallest call that was tried is what no longer fits.
+  int64_t smallest = WorstCaseCost(
+      model_->prices, input.tokens,
+      std::min(kMinBudgetedOutputTokens, *max_tokens));
+  budget.MarkExhausted(smallest);
+  worst = smallest;
   Notice("budget", {{"message", "the next call could cost up to " +
                                     providers::FormatUsd(worst) +
                                     ", more than the budget left"},
@@ -304,7 +337,8 @@ bool QueryLoop::Impl::PreFlight(const std::vector<Message>& request_messages,
   Finish(StopKind::kBudget,
          "budget reached: the next model call could cost up to " +
              providers::FormatUsd(worst) + " and only " +
-             providers::FormatUsd(available.value_or(0)) + " is left");
+             providers::FormatUsd(std::max<int64_t>(available.value_or(0), 0)) +
+             " is left");
   return false;
 }
 
@@ -594,6 +628,7 @@ QueryResult QueryLoop::Impl::Run(const std::string& prompt,
     last_context_tokens_ = *last_input_tokens_ + u.output_tokens;
 
     Message reply = std::move(response.message);
+    GiveToolUsesUniqueIds(&reply, result_.num_turns);
     bool empty_reply = reply.content.empty();
     std::string reply_text = reply.Text();
     std::vector<Message> step;

@@ -178,7 +178,8 @@ ToolRoundResult RunToolRound(const ToolRoundRequest& request,
     }
     ToolCallRecord record;
     record.call_id = slot.call->id;
-    record.tool = slot.call->name;
+    // The store needs a name; a call without one was answered as unknown.
+    record.tool = slot.call->name.empty() ? "(no name)" : slot.call->name;
     record.input = slot.call->malformed() ? Json(slot.call->raw_input)
                                           : slot.input;
     record.is_error = result.is_error;

@@ -220,7 +220,7 @@ TEST_F(ManagedRunTest, TotalBudgetRunsOutMidway) {
       ++ran_out;
     }
     if (text.find("not_started.\\nError: the executors' share of the total "
-                  "budget is spent") != std::string::npos) {
+                  "budget is used up") != std::string::npos) {
       ++refused;
     }
   }

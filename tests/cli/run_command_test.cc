@@ -286,6 +286,15 @@ TEST_F(RunCommandTest, BadFlagsAreUsageErrors) {
   CommandResult resume = Run({"--resume", "nosuchsession", "go"});
   EXPECT_EQ(resume.exit_code, 2);
   EXPECT_NE(resume.err.find("nosuchsession"), std::string::npos);
+  CommandResult blank = Run({"  \n"});
+  EXPECT_EQ(blank.exit_code, 2);
+  EXPECT_NE(blank.err.find("the prompt is empty"), std::string::npos);
+  std::ofstream(workspace_ / "config.toml") << "[hook]\nx = 1\n";
+  CommandResult table = Run({"go"});
+  EXPECT_EQ(table.exit_code, 2);
+  EXPECT_NE(table.err.find("unknown table or key \"hook\""), std::string::npos)
+      << table.err;
+  std::filesystem::remove(workspace_ / "config.toml");
   CommandResult budget = Run({"--max-budget-usd", "-1", "go"});
   EXPECT_EQ(budget.exit_code, 2);
   EXPECT_NE(budget.err.find("--max-budget-usd"), std::string::npos);

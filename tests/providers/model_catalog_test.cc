@@ -100,6 +100,7 @@ TEST(Cost, ExactPicodollars) {
   EXPECT_EQ(cost.cache_write_pico_usd, 37'503'750'000);
   EXPECT_EQ(cost.total_pico_usd(), 76'410'750'000);
   EXPECT_EQ(FormatUsd(cost.total_pico_usd()), "$0.076411");
+  EXPECT_EQ(FormatUsd(-402'999'000'000), "-$0.402999");
 }
 
 TEST(Cost, PriceConversion) {

@@ -15,7 +15,8 @@ TEST(BudgetPool, RefusesWhatWouldCrossTheCap) {
   std::optional<Reservation> a = pool.TryReserve(600);
   ASSERT_TRUE(a.has_value());
   EXPECT_FALSE(pool.TryReserve(401).has_value());
-  EXPECT_TRUE(pool.exhausted());
+  // A rejected try is not exhaustion: the caller may try a smaller call.
+  EXPECT_FALSE(pool.exhausted());
   a->Settle(250);
   EXPECT_EQ(pool.spent_pico_usd(), 250);
   EXPECT_EQ(pool.reserved_pico_usd(), 0);
@@ -41,6 +42,17 @@ TEST(BudgetPool, NestedPoolsChargeEveryParent) {
   EXPECT_EQ(executor_a.spent_pico_usd(), 100);
   EXPECT_EQ(*executor_a.available_pico_usd(), 600);
   EXPECT_EQ(*executor_b.available_pico_usd(), 600);
+}
+
+TEST(BudgetPool, ExhaustionMarksOnlyPoolsWithoutRoom) {
+  auto total = std::make_shared<BudgetPool>(int64_t{1000});
+  BudgetPool roomy(std::nullopt, total);
+  BudgetPool small(int64_t{100}, total);
+  small.MarkExhausted(200);
+  EXPECT_TRUE(small.exhausted());
+  EXPECT_FALSE(total->exhausted());  // 1000 left, enough for 200
+  roomy.MarkExhausted(2000);
+  EXPECT_TRUE(total->exhausted());
 }
 
 TEST(BudgetPool, ParallelReservationsNeverOvershoot) {

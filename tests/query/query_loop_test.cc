@@ -172,6 +172,29 @@ TEST(QueryLoop, ToolErrorsAndBadCallsGoBackToTheModel) {
             std::string::npos);
 }
 
+TEST(QueryLoop, EmptyAndRepeatedToolIdsGetUniqueOnes) {
+  LoopFixture f(Json::array(
+      {{{"tool_calls", {ToolCall("d1", "Echo", {{"text", "a"}}),
+                        ToolCall("d1", "Echo", {{"text", "b"}}),
+                        ToolCall("", "Echo", {{"text", "c"}}),
+                        ToolCall("e3", "", Json::object())}}},
+       {{"text", "done"}}}));
+  QueryLoop loop(f.Deps(), f.config);
+  ASSERT_EQ(loop.Run("go", CancellationSource().token()).stop,
+            StopKind::kEndTurn);
+  Json messages = f.Requests()[1]["messages"];
+  std::vector<std::string> uses, results;
+  for (const Json& block : messages[1]["content"]) uses.push_back(block["id"]);
+  for (const Json& block : messages[2]["content"]) {
+    results.push_back(block["tool_use_id"]);
+  }
+  EXPECT_EQ(uses, (std::vector<std::string>{"d1", "boxagnts_1_2",
+                                            "boxagnts_1_3", "e3"}));
+  EXPECT_EQ(results, uses);
+  EXPECT_EQ(messages[2]["content"][1]["content"][0]["text"], "b");
+  EXPECT_TRUE(messages[2]["content"][3]["is_error"].get<bool>());
+}
+
 TEST(QueryLoop, MaxTurnsCountsEveryModelCall) {
   Json script = Json::array();
   for (int i = 0; i < 10; ++i) {
