@@ -121,7 +121,9 @@ Result<std::string> ParseIgnorePath(const std::string& pointer) {
 std::string RedactSecrets(std::string text,
                           const std::vector<std::string>& secrets) {
   for (const std::string& secret : secrets) {
-    if (secret.empty()) continue;
+    // A value this short is no real key, and replacing it everywhere
+    // would garble ordinary words ("x" in "max_tokens").
+    if (secret.size() < kMinRedactedSecretBytes) continue;
     for (size_t pos = text.find(secret); pos != std::string::npos;
          pos = text.find(secret, pos + sizeof(kRedacted) - 1)) {
       text.replace(pos, secret.size(), kRedacted);

@@ -68,8 +68,12 @@ Result<Exchange> ExchangeFromJson(const Json& json);
 // text that is not a JSON Pointer.
 Result<std::string> ParseIgnorePath(const std::string& pointer);
 
-// Returns a copy of `text` with each non-empty string of `secrets`
-// replaced by "[REDACTED]".
+// Secrets shorter than this are not searched for in text (credential
+// headers are still replaced whole).
+inline constexpr size_t kMinRedactedSecretBytes = 8;
+
+// Returns a copy of `text` with each string of `secrets` at least
+// kMinRedactedSecretBytes long replaced by "[REDACTED]".
 std::string RedactSecrets(std::string text,
                           const std::vector<std::string>& secrets);
 

@@ -66,6 +66,12 @@ std::vector<Response> RecordSession(const std::string& path,
   return responses;
 }
 
+TEST(Recording, ShortSecretsDoNotGarbleText) {
+  EXPECT_EQ(RedactSecrets("max_tokens x", {"x", ""}), "max_tokens x");
+  EXPECT_EQ(RedactSecrets("key sk-12345678 twice sk-12345678", {"sk-12345678"}),
+            "key [REDACTED] twice [REDACTED]");
+}
+
 TEST(Recording, FileHoldsNoKey) {
   std::string path = TempPath("record-nokey");
   CollectingCallbacks callbacks;
