@@ -9,6 +9,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <memory>
+
+#include "tools/approval.h"
+
 namespace boxagnts::cli {
 
 // Exit code of a usage error (bad flag or value), as in most CLIs.
@@ -20,6 +24,10 @@ inline CLI::Option* Repeatable(CLI::Option* option) {
   return option->allow_extra_args(false)->multi_option_policy(
       CLI::MultiOptionPolicy::TakeAll);
 }
+
+// Returns the terminal prompt when stdin and stderr are terminals, else a
+// handler that denies every "ask" (runs without a person to ask).
+std::unique_ptr<tools::ApprovalHandler> MakeApprovalHandler();
 
 void AddSandboxCommand(CLI::App& app, int* exit_code);
 void AddToolCommand(CLI::App& app, int* exit_code);

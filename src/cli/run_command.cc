@@ -1,7 +1,6 @@
 // `boxagnts run "PROMPT"`: a task for an agent, run by the governed query
 // loop in the sandbox, kept in the workspace's session store.
 
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -42,14 +41,6 @@ struct RunFlags {
 int Fail(const Status& status, int code) {
   std::fprintf(stderr, "boxagnts run: %s\n", status.message().c_str());
   return code;
-}
-
-std::unique_ptr<tools::ApprovalHandler> MakeApproval() {
-  if (isatty(STDIN_FILENO) && isatty(STDERR_FILENO)) {
-    auto terminal = tools::TerminalApprovalHandler::Open();
-    if (terminal.ok()) return std::move(*terminal);
-  }
-  return std::make_unique<tools::HeadlessApprovalHandler>();
 }
 
 int Run(RunFlags flags) {
@@ -104,7 +95,7 @@ int Run(RunFlags flags) {
                     "--total-budget-usd need --managed"),
                 kExitUsage);
   }
-  options.approval = MakeApproval();
+  options.approval = MakeApprovalHandler();
   Result<std::unique_ptr<query::AgentSession>> session =
       query::AgentSession::Open(std::move(options));
   if (!session.ok()) {

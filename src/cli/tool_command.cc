@@ -128,14 +128,6 @@ Status LoadSettings(const ToolRunFlags& flags, const std::string& workspace_dir,
   return Status::Ok();
 }
 
-std::unique_ptr<tools::ApprovalHandler> MakeApprovalHandler() {
-  if (isatty(STDIN_FILENO) && isatty(STDERR_FILENO)) {
-    auto terminal = tools::TerminalApprovalHandler::Open();
-    if (terminal.ok()) return std::move(*terminal);
-  }
-  return std::make_unique<tools::HeadlessApprovalHandler>();
-}
-
 int RunTool(const ToolRunFlags& flags) {
   Result<Json> input = ParseJson(flags.input, "--input");
   if (!input.ok()) return Fail("run", input.status(), kExitUsage);
@@ -216,6 +208,14 @@ int RunTool(const ToolRunFlags& flags) {
 }
 
 }  // namespace
+
+std::unique_ptr<tools::ApprovalHandler> MakeApprovalHandler() {
+  if (isatty(STDIN_FILENO) && isatty(STDERR_FILENO)) {
+    auto terminal = tools::TerminalApprovalHandler::Open();
+    if (terminal.ok()) return std::move(*terminal);
+  }
+  return std::make_unique<tools::HeadlessApprovalHandler>();
+}
 
 void AddToolCommand(CLI::App& app, int* exit_code) {
   CLI::App* tool = app.add_subcommand("tool", "List and run tools");
