@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
 
 #include "core/files.h"
 #include "core/toml_text.h"
@@ -30,74 +31,47 @@ namespace boxagnts::query {
 namespace {
 
 // Forwards to the observer of the current Run, which may change between
-// runs of one session.
+// runs of one session. Calls are serialised, since in managed mode the
+// manager's loop and its executors report from different threads.
 class SwitchingObserver : public QueryObserver {
  public:
-  QueryObserver* target = nullptr;
+  void SetTarget(QueryObserver* target) {
+    std::lock_guard<std::mutex> lock(mu_);
+    target_ = target;
+  }
   void OnTextDelta(std::string_view t) override {
-    if (target) target->OnTextDelta(t);
+    Forward([&](QueryObserver* o) { o->OnTextDelta(t); });
   }
   void OnThinkingDelta(std::string_view t) override {
-    if (target) target->OnThinkingDelta(t);
+    Forward([&](QueryObserver* o) { o->OnThinkingDelta(t); });
   }
   void OnAssistantMessage(const providers::Message& m,
                           const ModelCallInfo& c) override {
-    if (target) target->OnAssistantMessage(m, c);
+    Forward([&](QueryObserver* o) { o->OnAssistantMessage(m, c); });
   }
   void OnToolStart(const providers::ToolUseBlock& c) override {
-    if (target) target->OnToolStart(c);
+    Forward([&](QueryObserver* o) { o->OnToolStart(c); });
   }
   void OnToolResult(const providers::ToolUseBlock& c,
                     const providers::ToolResultBlock& r, int64_t ms) override {
-    if (target) target->OnToolResult(c, r, ms);
+    Forward([&](QueryObserver* o) { o->OnToolResult(c, r, ms); });
   }
   void OnUserMessage(const providers::Message& m) override {
-    if (target) target->OnUserMessage(m);
+    Forward([&](QueryObserver* o) { o->OnUserMessage(m); });
   }
   void OnNotice(std::string_view kind, const Json& data) override {
-    if (target) target->OnNotice(kind, data);
-  }
-};
-
-// Serialises calls into an observer that several threads report to: the
-// manager's loop and its executors.
-class LockedObserver : public QueryObserver {
- public:
-  explicit LockedObserver(QueryObserver* inner) : inner_(inner) {}
-  void OnTextDelta(std::string_view t) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    inner_->OnTextDelta(t);
-  }
-  void OnThinkingDelta(std::string_view t) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    inner_->OnThinkingDelta(t);
-  }
-  void OnAssistantMessage(const providers::Message& m,
-                          const ModelCallInfo& c) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    inner_->OnAssistantMessage(m, c);
-  }
-  void OnToolStart(const providers::ToolUseBlock& c) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    inner_->OnToolStart(c);
-  }
-  void OnToolResult(const providers::ToolUseBlock& c,
-                    const providers::ToolResultBlock& r, int64_t ms) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    inner_->OnToolResult(c, r, ms);
-  }
-  void OnUserMessage(const providers::Message& m) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    inner_->OnUserMessage(m);
-  }
-  void OnNotice(std::string_view kind, const Json& data) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    inner_->OnNotice(kind, data);
+    Forward([&](QueryObserver* o) { o->OnNotice(kind, data); });
   }
 
  private:
+  template <typename Call>
+  void Forward(Call call) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (target_ != nullptr) call(target_);
+  }
+
   std::mutex mu_;
-  QueryObserver* inner_;
+  QueryObserver* target_ = nullptr;  // guarded by mu_
 };
 
 constexpr char kManagerRole[] =
@@ -161,7 +135,6 @@ struct AgentSession::State {
   std::shared_ptr<BudgetPool> budget;
   std::string system_prompt;
   SwitchingObserver observer;
-  LockedObserver locked_observer{&observer};
   ManagedConfig managed;
   std::unique_ptr<PathLocks> path_locks;
   std::unique_ptr<ManagedRunner> runner;
@@ -176,8 +149,11 @@ struct AgentSession::State {
   Status FindResumedSession();
   Status BuildToolLayer(const tools::PermissionConfig& user,
                         const tools::PermissionConfig& project, bool trusted);
-  Status BuildSystemPrompt();
-  std::string SystemPromptFor(const std::string& dir);
+  // Builds the system prompt for an agent working in `dir`. An AGENTS.md
+  // file that cannot be read is an error, or is logged and left out when
+  // `skip_unreadable_files` is set.
+  Result<std::string> SystemPromptFor(const std::string& dir,
+                                      bool skip_unreadable_files);
 };
 
 Status AgentSession::State::FindResumedSession() {
@@ -290,7 +266,8 @@ Status AgentSession::State::BuildToolLayer(
   return Status::Ok();
 }
 
-std::string AgentSession::State::SystemPromptFor(const std::string& dir) {
+Result<std::string> AgentSession::State::SystemPromptFor(
+    const std::string& dir, bool skip_unreadable_files) {
   Result<std::vector<workspace::InstructionFile>> files =
       workspace::FindAgentsFiles(dir, workspace_dir);
   SystemPromptOptions prompt;
@@ -302,28 +279,13 @@ std::string AgentSession::State::SystemPromptFor(const std::string& dir) {
       prompt.instruction_files.push_back(
           {std::move(file.path), std::move(file.content)});
     }
-  } else {
+  } else if (skip_unreadable_files) {
     spdlog::warn("AGENTS.md files of {} not read: {}", dir,
                  files.status().message());
+  } else {
+    return files.status();
   }
   return query::BuildSystemPrompt(prompt, ReadEnvironmentFacts(dir, prompt.now));
-}
-
-Status AgentSession::State::BuildSystemPrompt() {
-  Result<std::vector<workspace::InstructionFile>> files =
-      workspace::FindAgentsFiles(work_dir, workspace_dir);
-  if (!files.ok()) return files.status();
-  SystemPromptOptions prompt;
-  prompt.work_dir = work_dir;
-  prompt.output_style = agent.output_style;
-  prompt.now = std::chrono::system_clock::now();
-  for (workspace::InstructionFile& file : *files) {
-    prompt.instruction_files.push_back(
-        {std::move(file.path), std::move(file.content)});
-  }
-  system_prompt = query::BuildSystemPrompt(
-      prompt, ReadEnvironmentFacts(work_dir, prompt.now));
-  return Status::Ok();
 }
 
 Result<std::unique_ptr<AgentSession>> AgentSession::Open(
@@ -482,7 +444,10 @@ Result<std::unique_ptr<AgentSession>> AgentSession::Open(
           "executor model: " + executor_provider.status().message());
     }
   }
-  BOXAGNTS_RETURN_IF_ERROR(s.BuildSystemPrompt());
+  Result<std::string> system_prompt =
+      s.SystemPromptFor(s.work_dir, /*skip_unreadable_files=*/false);
+  if (!system_prompt.ok()) return system_prompt.status();
+  s.system_prompt = std::move(*system_prompt);
   spdlog::info("agent session ready: work_dir={} model={} resumed={}",
                s.work_dir, query.model_id, s.info ? s.info->id : "");
   return std::unique_ptr<AgentSession>(new AgentSession(std::move(state)));
@@ -497,7 +462,7 @@ QueryResult AgentSession::Run(const std::string& prompt,
                               QueryObserver* observer,
                               const CancellationToken& cancel) {
   State& s = *state_;
-  s.observer.target = observer;
+  s.observer.SetTarget(observer);
   if (!s.info) {
     workspace::NewSession fresh;
     fresh.model = s.agent.query.model_id;
@@ -536,13 +501,12 @@ QueryResult AgentSession::Run(const std::string& prompt,
     deps.system_prompt = s.system_prompt;
     if (s.options.managed) {
       s.path_locks = std::make_unique<PathLocks>();
-      deps.observer = &s.locked_observer;
       deps.path_locks = s.path_locks.get();
       deps.system_prompt += kManagerRole;
       std::string manager_id = s.info->id;
       auto on_event = [&s, manager_id](const std::string& type,
                                        const Json& data) {
-        s.locked_observer.OnNotice(type, data);
+        s.observer.OnNotice(type, data);
         workspace::TurnWrite write;
         write.events.push_back({type, data});
         Result<std::vector<int64_t>> stored =
@@ -566,7 +530,7 @@ QueryResult AgentSession::Run(const std::string& prompt,
       env.config = s.managed;
       env.query = s.agent.query;
       env.system_prompt = [&s](const std::string& work_dir) {
-        return s.SystemPromptFor(work_dir);
+        return *s.SystemPromptFor(work_dir, /*skip_unreadable_files=*/true);
       };
       env.path_locks = s.path_locks.get();
       env.on_event = on_event;

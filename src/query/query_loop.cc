@@ -57,7 +57,7 @@ std::vector<Message> MergeAdjacentRoles(const std::vector<Message>& history) {
 }
 
 // Returns the tool_use ids of the last assistant message that no later
-// message answers.
+// message has a tool_result for.
 std::vector<std::string> UnansweredToolUses(const std::vector<Message>& h) {
   size_t last = h.size();
   while (last > 0 && h[last - 1].role != Role::kAssistant) --last;
@@ -257,7 +257,8 @@ QueryResult QueryLoop::Impl::Finish(StopKind stop, std::string message) {
 Status QueryLoop::Impl::RepairInterruptedToolUses() {
   std::vector<std::string> missing = UnansweredToolUses(history_);
   if (missing.empty()) return Status::Ok();
-  spdlog::info("answering {} interrupted tool call(s) of a resumed session: "
+  spdlog::info("adding error results for {} interrupted tool call(s) of a "
+               "resumed session: "
                "session={}",
                missing.size(), deps_.tool_context.session_id);
   Message answers;
@@ -638,10 +639,9 @@ QueryResult QueryLoop::Impl::Run(const std::string& prompt,
     if (!written.ok()) return Finish(StopKind::kError, written.message());
     if (!reply_text.empty()) result_.result = reply_text;
 
+    // Points into the history's last message; used before it grows.
     std::vector<const providers::ToolUseBlock*> uses;
-    for (const providers::ToolUseBlock* use : history_.back().ToolUses()) {
-      if (!empty_reply) uses.push_back(use);
-    }
+    if (!empty_reply) uses = history_.back().ToolUses();
     bool cut = response.stop_reason == providers::StopReason::kMaxTokens;
     if (cut) {
       ++recovery_attempts;

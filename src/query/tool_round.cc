@@ -17,6 +17,7 @@ using providers::ToolUseBlock;
 // The state of one call while the round runs.
 struct Slot {
   const ToolUseBlock* call = nullptr;
+  std::shared_ptr<tools::Tool> tool;  // null for an unknown tool
   Json input;
   bool run = false;      // passed the loop's own checks and the hooks
   bool safe = false;     // concurrency-safe tool
@@ -33,10 +34,9 @@ void Execute(const ToolRoundRequest& request, Slot& slot,
   } else {
     tools::ToolContext context = *request.context;
     context.call_id = slot.call->id;
-    std::shared_ptr<tools::Tool> tool = request.registry->Find(slot.call->name);
     PathLocks::Hold hold =
-        request.path_locks != nullptr && tool != nullptr
-            ? request.path_locks->LockFor(tool->spec(), slot.input,
+        request.path_locks != nullptr && slot.tool != nullptr
+            ? request.path_locks->LockFor(slot.tool->spec(), slot.input,
                                           context.work_dir)
             : PathLocks::Hold();
     slot.outcome =
@@ -120,8 +120,8 @@ ToolRoundResult RunToolRound(const ToolRoundRequest& request,
       }
       if (hook.updated_input) slot.input = std::move(*hook.updated_input);
     }
-    std::shared_ptr<tools::Tool> tool = request.registry->Find(slot.call->name);
-    slot.safe = tool != nullptr && tool->spec().concurrency_safe;
+    slot.tool = request.registry->Find(slot.call->name);
+    slot.safe = slot.tool != nullptr && slot.tool->spec().concurrency_safe;
     slot.run = true;
   }
 
@@ -178,7 +178,8 @@ ToolRoundResult RunToolRound(const ToolRoundRequest& request,
     }
     ToolCallRecord record;
     record.call_id = slot.call->id;
-    // The store needs a name; a call without one was answered as unknown.
+    // The store requires a name. A call without one got the unknown-tool
+  // error.
     record.tool = slot.call->name.empty() ? "(no name)" : slot.call->name;
     record.input = slot.call->malformed() ? Json(slot.call->raw_input)
                                           : slot.input;
