@@ -1,4 +1,4 @@
-// How `boxagnts run` shows a run: text, one JSON object, or a stream of
+// The output of `boxagnts run`: text, one JSON object, or a stream of
 // JSON events.
 #ifndef BOXAGNTS_CLI_RUN_OUTPUT_H_
 #define BOXAGNTS_CLI_RUN_OUTPUT_H_

@@ -49,7 +49,7 @@ InputEstimate EstimateInputTokens(
     std::optional<int64_t> previous_input_tokens,
     size_t previous_message_count);
 
-// The most a call can cost: `input_tokens` at the highest of the input,
+// The maximum cost of a call: `input_tokens` at the highest of the input,
 // cache-read and cache-write prices, plus `max_output_tokens` at the
 // output price.
 int64_t WorstCaseCost(const providers::ModelPrices& prices,

@@ -2,7 +2,7 @@
 // written by a model, keeping the most recent turns verbatim.
 //
 // The cut is always placed just before an assistant message, so a
-// tool_use and the tool_result answering it (in the next user message)
+// tool_use and its tool_result (in the next user message)
 // stay on the same side. The caller replaces its history only after a
 // summary came back; a failed compaction changes nothing.
 #ifndef BOXAGNTS_QUERY_COMPACTION_H_
@@ -36,8 +36,8 @@ struct CompactionConfig {
   // in a row.
   int max_failures = 3;
   int64_t max_summary_tokens = 8'192;
-  // Longest text of one block in the transcript given to the summariser;
-  // the middle of a longer block is left out with a marker.
+  // Maximum text of one block in the transcript given to the summariser.
+  // The middle of a longer block is left out with a marker.
   size_t max_block_chars = 4'000;
 };
 

@@ -3,7 +3,7 @@
 // cancellation per executor.
 //
 // Each submitted executor waits for a slot in submission order. Before it
-// starts, the pool asks `can_start` (the budget) and the session's
+// starts, the pool checks `can_start` (the budget) and the session's
 // cancellation. An executor rejected there never runs, and its report
 // gives the reason.
 // Executors never share conversation state: the runner gives each one its
@@ -41,7 +41,7 @@ struct ExecutorSpec {
   bool background = false;
 };
 
-// Where an executor is in its life.
+// The stage an executor is in.
 enum class ExecutorState { kQueued, kRunning, kFinished };
 
 struct ExecutorReport {

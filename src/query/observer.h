@@ -44,7 +44,7 @@ class QueryObserver {
   virtual void OnUserMessage(const providers::Message& message) {}
   // Everything else worth showing or storing: `kind` is one of
   // "recovery", "retry", "fallback", "compaction", "compaction_failed",
-  // "hook", "warning"; `data` holds the details, including "message".
+  // "hook", "warning"; `data` contains the details, including "message".
   virtual void OnNotice(std::string_view kind, const Json& data) {}
 };
 

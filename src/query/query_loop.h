@@ -1,4 +1,4 @@
-// The agent loop: one provider-agnostic loop that asks a model, runs the
+// The agent loop: one provider-agnostic loop that calls a model, runs the
 // tools it requests through the tool layer, and keeps every limit.
 //
 // Each turn sends the history and the tool definitions, streams the
@@ -38,7 +38,7 @@ namespace boxagnts::query {
 class HookRunner;
 class PathLocks;
 
-// Why a run ended. The names are part of the JSON output.
+// The reason a run ended. The names are part of the JSON output.
 enum class StopKind { kEndTurn, kMaxTurns, kBudget, kCancelled, kError };
 // "end_turn", "max_turns", "budget", "cancelled", "error".
 std::string_view StopKindName(StopKind kind);
@@ -65,7 +65,7 @@ using ProviderFactory =
     std::function<Result<std::unique_ptr<providers::Provider>>(
         const std::string& model_id)>;
 
-// What the loop works with. Pointers are borrowed and must outlive the
+// The parts the loop works with. Pointers are borrowed and must outlive the
 // loop; only `provider`, `catalog`, `registry`, `executor` and `budget`
 // are required.
 struct QueryDeps {
@@ -103,7 +103,7 @@ class QueryLoop {
  public:
   // `history` is a session's active history, possibly from a resumed
   // session; a trailing tool_use without results (a run killed while its
-  // tools ran) is answered with error results before the next call.
+  // tools ran) gets error results before the next call.
   QueryLoop(QueryDeps deps, QueryConfig config,
             std::vector<providers::Message> history = {});
   ~QueryLoop();

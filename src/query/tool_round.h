@@ -1,5 +1,5 @@
 // One tool round: the tool calls of one assistant reply, run through the
-// hooks and the tool layer, answered in the order of the calls.
+// hooks and the tool layer, with results in the order of the calls.
 //
 // Consecutive calls of concurrency-safe tools run in parallel, at most
 // `max_parallel` at once; any other call runs alone, after the calls
@@ -34,7 +34,7 @@ struct ToolRoundRequest {
   int max_parallel = 8;
   // Shared by agents that write in one work dir; may be null.
   PathLocks* path_locks = nullptr;
-  // When set, every call is answered with this error and nothing runs
+  // When set, every call gets this error as its result and nothing runs
   // (a reply cut by the token limit).
   std::string reject_all_reason;
 };

@@ -307,7 +307,7 @@ TEST_F(RunCommandTest, InterruptStopsASlowToolAndKeepsTheSession) {
                           TextTurn("resumed fine")}));
   testing::SpawnedCommand child = testing::SpawnCommand(
       Command({"--output-format", "json", "nap"}));
-  // Wait until the tool runs: the first request has been answered.
+  // Wait until the tool runs: the first request got its reply.
   for (int i = 0; i < 2000 && server_->requests().empty(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
@@ -357,7 +357,7 @@ TEST_F(RunCommandTest, KilledRunLeavesAResumableSession) {
   EXPECT_NE(messages[2]["content"][0]["content"].dump().find("run stopped"),
             std::string::npos);
   EXPECT_EQ(messages[2]["content"].back()["text"], "carry on");
-  // The export holds both runs.
+  // The export contains both runs.
   CommandResult exported = RunCommand(
       {"/usr/bin/env", "BOXAGNTS_WORKSPACE_DIR=" + workspace_.path(),
        BOXAGNTS_BINARY, "sessions", "export",

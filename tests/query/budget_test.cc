@@ -31,7 +31,7 @@ TEST(BudgetPool, NestedPoolsChargeEveryParent) {
   BudgetPool executor_b(std::nullopt, total);
   std::optional<Reservation> a = executor_a.TryReserve(700);
   ASSERT_TRUE(a.has_value());
-  // The total has 300 left, whatever b's own (absent) cap says.
+  // The total has 300 left, and b has no cap of its own.
   EXPECT_FALSE(executor_b.TryReserve(301).has_value());
   EXPECT_EQ(total->reserved_pico_usd(), 700);  // the refusal was undone
   std::optional<Reservation> b = executor_b.TryReserve(300);

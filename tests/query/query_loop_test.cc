@@ -210,7 +210,7 @@ TEST(QueryLoop, MaxTurnsCountsEveryModelCall) {
   EXPECT_TRUE(result.is_error);
   EXPECT_EQ(result.num_turns, 3);
   EXPECT_EQ(f.server->requests().size(), 3u);
-  // The last tool round was answered, so the session can be resumed.
+  // The last tool round has its results, so the session can be resumed.
   EXPECT_EQ(loop.history().back().role, providers::Role::kUser);
 }
 
@@ -390,7 +390,7 @@ TEST(QueryLoop, CancellationStopsASlowToolQuickly) {
   EXPECT_EQ(result.stop, StopKind::kCancelled);
   EXPECT_LT(returned - cancelled_at, std::chrono::milliseconds(200));
   EXPECT_EQ(f.server->requests().size(), 1u);
-  // The tool_use is answered, so the history stays valid.
+  // The tool_use has a result, so the history stays valid.
   const providers::Message& last = loop.history().back();
   ASSERT_EQ(last.role, providers::Role::kUser);
   EXPECT_TRUE(std::get<providers::ToolResultBlock>(last.content[0]).is_error);
