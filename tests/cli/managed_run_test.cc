@@ -135,6 +135,10 @@ TEST_F(ManagedRunTest, EightTasksNeverMoreThanThreeAtOnce) {
       Command({"--max-concurrent-executors", "3", "GOAL: eight tasks"}));
   ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
   std::vector<Json> events = Events(result.out);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events[0]["subtype"], "init");
+  EXPECT_NE(events[0]["tools"].dump().find("\"Agent\""), std::string::npos)
+      << events[0].dump();
   int running = 0, peak = 0;
   for (const Json& e : events) {
     std::string subtype = e.value("subtype", "");
@@ -312,6 +316,42 @@ TEST_F(ManagedRunTest, WorktreeExecutorsKeepTheMainTreeUntouched) {
     EXPECT_NE(text.find("the branch remains"), std::string::npos) << text;
   }
   EXPECT_NE(reports[0].dump().find("edited to A"), std::string::npos);
+}
+
+TEST_F(ManagedRunTest, BadExecutorModelIsAUsageError) {
+  StartModel(Json::array());
+  CommandResult result =
+      RunCommand(Command({"--executor-model", "nomodel", "GOAL: x"}));
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  EXPECT_NE(result.err.find("executor model"), std::string::npos) << result.err;
+  EXPECT_EQ(server_->requests().size(), 0u);
+}
+
+TEST_F(ManagedRunTest, TamperedWorktreeGivesAnErrorReport) {
+  std::ofstream(work_ / "notes.txt") << "original\n";
+  Git(work_.path(), "init -q -b main . && git add notes.txt && git -c "
+                    "user.name=t -c user.email=t@t commit -q -m init");
+  Json script = Json::array();
+  script.push_back(Turn("GOAL", {{"tool_calls",
+                                  {AgentCall("a1", "task-T",
+                                             {{"isolation", "worktree"}})}}}));
+  // The executor points its worktree's .git file at the main repository.
+  script.push_back(Turn("task-T ", {{"tool_calls",
+                                     {Call("w1", "Write",
+                                           {{"file_path", ".git"},
+                                            {"content", "gitdir: " + work_.path() +
+                                                            "/.git\n"}})}}}));
+  script.push_back(Turn("task-T ", {{"text", "done"}}));
+  script.push_back(Turn("GOAL", {{"text", "saw the error"}}));
+  StartModel(script);
+  CommandResult result = RunCommand(Command({"GOAL: tamper"}));
+  ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+  std::vector<Json> reports = ManagerResults(1);
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_TRUE(reports[0]["is_error"].get<bool>()) << reports[0].dump();
+  EXPECT_NE(reports[0].dump().find("(do task-T): error"), std::string::npos)
+      << reports[0].dump();
+  EXPECT_EQ(*ReadFileToString(work_ / "notes.txt"), "original\n");
 }
 
 // A module whose _start executes `unreachable`.

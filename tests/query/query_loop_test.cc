@@ -53,6 +53,15 @@ TEST(QueryLoop, TextReplyEndsTheTurn) {
   EXPECT_EQ(requests[0]["max_tokens"], 1000);
 }
 
+TEST(QueryLoop, OutputLimitCappedAtModelMaximum) {
+  LoopFixture f(Json::array({{{"text", "hi"}}}));
+  f.config.max_output_tokens = 99'999;  // the test model's maximum is 8000
+  QueryLoop loop(f.Deps(), f.config);
+  ASSERT_EQ(loop.Run("go", CancellationSource().token()).stop,
+            StopKind::kEndTurn);
+  EXPECT_EQ(f.Requests()[0]["max_tokens"], 8000);
+}
+
 TEST(QueryLoop, ToolResultsKeepTheOrderOfCalls) {
   // A slow first call and a fast second one, run in parallel.
   auto slow_first = std::make_shared<FunctionTool>(
